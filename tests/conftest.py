@@ -1,0 +1,41 @@
+"""Shared pytest setup: quiet TensorFlow, find the shared data copies, seed everything."""
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+import pytest  # noqa: E402
+
+from tests import testing  # noqa: E402
+
+
+def pytest_report_header(config):
+    return f"KERAS_BACKEND={os.environ['KERAS_BACKEND']}, shared data: {testing.SHARED_DATA}"
+
+
+@pytest.fixture(autouse=True)
+def _seed_and_clear():
+    import keras
+
+    keras.utils.set_random_seed(1234)
+    yield
+    keras.backend.clear_session()
+
+
+@pytest.fixture
+def shared_data():
+    """The directory with the shared copies of the real data sets (see ../shared/data/README.md)."""
+    if testing.SHARED_DATA is None:
+        pytest.skip("the shared data directory was not found; set KERASRNN_SHARED_DATA")
+    return testing.SHARED_DATA
+
+
+@pytest.fixture
+def keras_home(tmp_path, monkeypatch):
+    """An empty Keras cache (KERAS_HOME) so loader tests never touch the user's cache."""
+    home = tmp_path / "keras_home"
+    home.mkdir()
+    monkeypatch.setenv("KERAS_HOME", str(home))
+    monkeypatch.delenv("KERASRNN_DATA_DIR", raising=False)
+    return home
