@@ -1,0 +1,13 @@
+"""Vocabularies, normalisation and tokenisation."""
+
+from kerasrnn.text.normalization import join_words
+from kerasrnn.text.normalization import normalize_sentence
+from kerasrnn.text.normalization import split_words
+from kerasrnn.text.normalization import strip_accents
+from kerasrnn.text.normalization import unicode_to_ascii
+from kerasrnn.text.vocabulary import END
+from kerasrnn.text.vocabulary import MASK
+from kerasrnn.text.vocabulary import PAD
+from kerasrnn.text.vocabulary import START
+from kerasrnn.text.vocabulary import UNK
+from kerasrnn.text.vocabulary import Vocabulary
