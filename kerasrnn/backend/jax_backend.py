@@ -1,0 +1,17 @@
+"""JAX: jit-compiled inference with the weights passed as arguments."""
+
+import jax
+import keras
+
+
+def compile_inference(fn, variables):
+    def pure(values, *args):
+        with keras.StatelessScope(state_mapping=list(zip(variables, values))):
+            return fn(*args)
+
+    jitted = jax.jit(pure)
+
+    def call(*args):
+        return jitted([variable.value for variable in variables], *args)
+
+    return call

@@ -1,0 +1,44 @@
+"""One name for every recurrent layer the zoo can build, as the seeds' model factory does.
+
+`make_recurrent_layer("lstm", 256)` returns `keras.layers.LSTM(256, ...)`;
+`"layernorm_lstm"` the LayerNorm twin from `kerasrnn.layers`. Keras' own
+LSTM and GRU keep their cuDNN fast path on GPU: nothing here sets an option
+that disables it (no `recurrent_dropout` unless asked for).
+"""
+
+import keras
+
+RECURRENT_KINDS = (
+    "lstm",
+    "gru",
+    "simple_rnn",
+    "layernorm_rnn",
+    "layernorm_lstm",
+    "layernorm_gru",
+)
+
+
+def recurrent_layer_class(kind):
+    """The layer class for a kind name listed in `RECURRENT_KINDS`."""
+    if kind == "lstm":
+        return keras.layers.LSTM
+    if kind == "gru":
+        return keras.layers.GRU
+    if kind == "simple_rnn":
+        return keras.layers.SimpleRNN
+    if kind.startswith("layernorm_"):
+        from kerasrnn.layers import layer_norm_rnn
+
+        return {
+            "layernorm_rnn": layer_norm_rnn.LayerNormSimpleRNN,
+            "layernorm_lstm": layer_norm_rnn.LayerNormLSTM,
+            "layernorm_gru": layer_norm_rnn.LayerNormGRU,
+        }[kind]
+    raise ValueError(f"unknown recurrent layer kind {kind!r}; choose one of {', '.join(RECURRENT_KINDS)}")
+
+
+def make_recurrent_layer(kind, units, **kwargs):
+    """Build a recurrent layer by kind name, e.g. `make_recurrent_layer("gru", 128, return_sequences=True)`."""
+    if kind not in RECURRENT_KINDS:
+        raise ValueError(f"unknown recurrent layer kind {kind!r}; choose one of {', '.join(RECURRENT_KINDS)}")
+    return recurrent_layer_class(kind)(units, **kwargs)

@@ -1,0 +1,59 @@
+"""Next-token language models: embedding -> stacked recurrent layers -> logits."""
+
+import keras
+
+from kerasrnn.layers.recurrent_factory import make_recurrent_layer
+
+
+def build_language_model(
+    vocabulary_size,
+    cell="lstm",
+    embedding_dim=64,
+    hidden_units=256,
+    num_layers=1,
+    dropout=0.0,
+    name=None,
+):
+    """A functional next-token model: `Embedding -> RNN x num_layers -> Dense(vocabulary_size)`.
+
+    The model maps ids `(batch, time)` to logits `(batch, time, vocabulary_size)`
+    (one prediction per position, trained with sparse cross-entropy from
+    logits). Its layers are also what `kerasrnn.decoding.RecurrentStepper`
+    walks to generate one token at a time with the state carried along.
+
+    Args:
+        vocabulary_size: number of token ids.
+        cell: recurrent layer kind, one of
+            `kerasrnn.layers.recurrent_factory.RECURRENT_KINDS` (`"lstm"`,
+            `"gru"`, `"simple_rnn"`, `"layernorm_rnn"`, `"layernorm_lstm"`,
+            `"layernorm_gru"`). Defaults to `"lstm"`.
+        embedding_dim: size of the token embedding. Defaults to 64.
+        hidden_units: size of each recurrent state. Defaults to 256.
+        num_layers: stacked recurrent layers. Defaults to 1.
+        dropout: dropout rate between layers (not recurrent dropout, which
+            would disable cuDNN). Defaults to 0.
+        name: model name. Defaults to `f"{cell}_language_model"`.
+
+    Returns:
+        An uncompiled `keras.Model`.
+
+    Example:
+
+    >>> model = build_language_model(65, cell="gru", hidden_units=32)
+    >>> model(keras.ops.zeros((2, 10), "int32")).shape   # (batch, time, vocabulary)
+    (2, 10, 65)
+    """
+    for arg, value in (("vocabulary_size", vocabulary_size), ("embedding_dim", embedding_dim),
+                       ("hidden_units", hidden_units), ("num_layers", num_layers)):
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise ValueError(f"`{arg}` must be a positive integer, received: {arg}={value!r}")
+    if not 0 <= dropout < 1:
+        raise ValueError(f"`dropout` must be in [0, 1), received: dropout={dropout!r}")
+    inputs = keras.Input(shape=(None,), dtype="int32", name="token_ids")
+    x = keras.layers.Embedding(vocabulary_size, embedding_dim, name="embedding")(inputs)
+    for index in range(num_layers):
+        x = make_recurrent_layer(cell, hidden_units, return_sequences=True, name=f"{cell}_{index}")(x)
+        if dropout:
+            x = keras.layers.Dropout(dropout, name=f"dropout_{index}")(x)
+    logits = keras.layers.Dense(vocabulary_size, name="logits")(x)
+    return keras.Model(inputs, logits, name=name or f"{cell}_language_model")

@@ -1,0 +1,7 @@
+"""Saved tasks: what `kerasrnn.load` returns (model + vocabulary + inference methods)."""
+
+from kerasrnn.tasks.language_model import LanguageModel
+from kerasrnn.tasks.saved_task import load
+from kerasrnn.tasks.saved_task import load_keras_model
+from kerasrnn.tasks.saved_task import register_task
+from kerasrnn.tasks.saved_task import write_task

@@ -1,0 +1,123 @@
+"""A trained next-character (or next-word) language model with its vocabulary."""
+
+import math
+import os
+import warnings
+
+import numpy as np
+from keras import ops
+
+from kerasrnn.backend import compile_inference
+from kerasrnn.decoding import RecurrentStepper
+from kerasrnn.decoding import TokenSampler
+from kerasrnn.tasks.saved_task import load_keras_model
+from kerasrnn.tasks.saved_task import register_task
+from kerasrnn.tasks.saved_task import write_task
+from kerasrnn.text import Vocabulary
+
+
+@register_task("language_model")
+class LanguageModel:
+    """Generate and score text with a trained recurrent language model.
+
+    Args:
+        model: a model built by `kerasrnn.models.build_language_model`.
+        vocabulary: the `kerasrnn.text.Vocabulary` it was trained with.
+        card: optional dict describing the training run (saved as card.json).
+
+    Example:
+
+    >>> lm = kerasrnn.load("saved_models/predict_next_char/lstm")
+    >>> lm.generate("ROMEO:", num_chars=100, temperature=0.8, seed=0)
+    >>> lm.score("To be, or not to be")["bits_per_char"]
+    """
+
+    def __init__(self, model, vocabulary, card=None):
+        if model.output_shape[-1] != vocabulary.size:
+            raise ValueError(
+                f"the model predicts {model.output_shape[-1]} tokens but the vocabulary has {vocabulary.size}"
+            )
+        self.model = model
+        self.vocabulary = vocabulary
+        self.card = dict(card or {})
+        self.stepper = RecurrentStepper(model)
+        self.sampler = TokenSampler(self.stepper)
+        self._scorers = {}
+
+    def generate(self, prompt=None, num_chars=200, temperature=1.0, top_k=None, top_p=None, seed=None, greedy=False):
+        """Continue `prompt` by `num_chars` tokens (characters for a char model).
+
+        An empty or `None` prompt starts from one token drawn from the
+        vocabulary with `seed`. Characters never seen in training map to
+        `<unk>` (a warning says how many). The state is carried across the
+        whole prompt, however long. Returns the generated text, without the
+        prompt.
+        """
+        if prompt is None or prompt == "":
+            rng = np.random.default_rng(seed)
+            prompt = self.vocabulary.tokens[int(rng.integers(len(self.vocabulary.tokens)))]
+        unknown = self.vocabulary.count_unknown(prompt)
+        if unknown:
+            warnings.warn(f"{unknown} prompt token(s) are not in the vocabulary and were read as <unk>", stacklevel=2)
+        ids = self.vocabulary.encode(prompt)
+        generated = self.sampler.generate(
+            ids, num_chars, temperature=temperature, top_k=top_k, top_p=top_p, seed=seed, greedy=greedy
+        )
+        return self.vocabulary.decode(generated, skip_special=True, stop_at_end=False)
+
+    def score(self, text):
+        """Per-token cross-entropy of `text`, state carried across the whole text.
+
+        Returns a dict with `nats_per_char`, `bits_per_char`, `perplexity`
+        (over the predicted tokens, i.e. all but the first) and
+        `unknown_chars` (tokens not in the vocabulary: they are read as
+        `<unk>` and their predictions are still scored).
+        """
+        ids = self.vocabulary.encode(text)
+        if len(ids) < 2:
+            raise ValueError(f"`text` must hold at least 2 tokens to score, received {len(ids)}")
+        length = len(ids)
+        if length not in self._scorers:
+            self._scorers[length] = compile_inference(self._score_fn(length), self.stepper.variables)
+        total = float(ops.convert_to_numpy(self._scorers[length](ids[None, :])))
+        nats = total / (length - 1)
+        return {
+            "nats_per_char": nats,
+            "bits_per_char": nats / math.log(2),
+            "perplexity": math.exp(nats),
+            "unknown_chars": self.vocabulary.count_unknown(text),
+        }
+
+    def _score_fn(self, length):
+        stepper = self.stepper
+
+        def run(ids):
+            ids = ops.convert_to_tensor(ids, "int32")
+            states = stepper.initial_states(1)
+
+            def body(i, carry):
+                total, states = carry
+                logits, states = stepper.step(ops.take(ids, i, axis=1), states)
+                log_probs = ops.log_softmax(ops.cast(logits, "float32"), axis=-1)  # (1, vocabulary)
+                target = ops.take(ids, i + 1, axis=1)
+                picked = ops.take_along_axis(log_probs, ops.expand_dims(target, 1), axis=1)
+                return total - ops.sum(picked), states
+
+            total, _ = ops.fori_loop(0, length - 1, body, (ops.zeros((), "float32"), states))
+            return total
+
+        return run
+
+    def save(self, directory):
+        """Write model, vocabulary and card to `directory` (atomically)."""
+        return write_task(directory, self.task_name, self.model, self.vocabulary, self.card)
+
+    @classmethod
+    def load(cls, directory):
+        import json
+
+        model = load_keras_model(os.path.join(directory, "model.keras"))
+        vocabulary = Vocabulary.load(os.path.join(directory, "vocabulary.json"))
+        card_path = os.path.join(directory, "card.json")
+        card = json.load(open(card_path, encoding="utf-8")) if os.path.isfile(card_path) else None
+        return cls(model, vocabulary, card)

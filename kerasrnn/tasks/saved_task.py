@@ -1,0 +1,116 @@
+"""The on-disk layout of a saved task, and `kerasrnn.load`.
+
+A task directory holds:
+
+    task.json        {"task": ..., "format_version": 1, "kerasrnn_version": ...}
+    model.keras      the Keras model (loads on any backend)
+    vocabulary.json  the vocabulary (when the task has one)
+    card.json        what was trained, how, and the held-out metrics
+
+Every file is written atomically (temporary file, then rename), `task.json`
+last, so a directory with a `task.json` is complete.
+"""
+
+import json
+import os
+import zipfile
+
+import keras
+
+from kerasrnn.io_utils import atomic_path
+from kerasrnn.io_utils import atomic_write_json
+
+FORMAT_VERSION = 1
+_TASKS = {}
+
+
+def register_task(name):
+    """Class decorator: make a task class loadable by `kerasrnn.load` under `name`."""
+
+    def decorate(cls):
+        cls.task_name = name
+        _TASKS[name] = cls
+        return cls
+
+    return decorate
+
+
+def write_task(directory, task_name, model, vocabulary=None, card=None, extra=None):
+    """Write a task directory (see the module docstring); returns the directory."""
+    from kerasrnn import __version__
+
+    directory = os.fspath(directory)
+    os.makedirs(directory, exist_ok=True)
+    with atomic_path(os.path.join(directory, "model.keras")) as tmp:
+        model.save(tmp)
+    if vocabulary is not None:
+        vocabulary.save(os.path.join(directory, "vocabulary.json"))
+    if card is not None:
+        atomic_write_json(os.path.join(directory, "card.json"), card)
+    manifest = {"task": task_name, "format_version": FORMAT_VERSION, "kerasrnn_version": __version__}
+    manifest.update(extra or {})
+    atomic_write_json(os.path.join(directory, "task.json"), manifest)
+    return directory
+
+
+def read_manifest(directory):
+    directory = os.fspath(directory)
+    if not os.path.isdir(directory):
+        raise FileNotFoundError(f"no saved model at {directory}: the directory does not exist")
+    path = os.path.join(directory, "task.json")
+    if not os.path.isfile(path):
+        raise FileNotFoundError(
+            f"{directory} is not a kerasrnn model directory (no task.json); point to a directory "
+            "written by a recipe, e.g. saved_models/predict_next_char/lstm"
+        )
+    try:
+        with open(path, encoding="utf-8") as f:
+            manifest = json.load(f)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ValueError(f"{path} is corrupt ({error}); re-run the recipe that wrote it") from None
+    version = manifest.get("format_version")
+    if version != FORMAT_VERSION:
+        raise ValueError(
+            f"{directory} was saved in format_version={version!r} by kerasrnn "
+            f"{manifest.get('kerasrnn_version', '?')}; this kerasrnn reads format_version={FORMAT_VERSION}. "
+            "Re-train it with this version, or install the kerasrnn version that saved it"
+        )
+    return manifest
+
+
+def load_keras_model(path):
+    """`keras.saving.load_model` with one-line errors for missing, truncated or corrupt files."""
+    import kerasrnn.layers  # noqa: F401  (registers the custom objects)
+    import kerasrnn.models  # noqa: F401
+
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"model file not found: {path}")
+    if not zipfile.is_zipfile(path):
+        raise ValueError(f"{path} is not a valid .keras file (truncated or corrupt); re-run the recipe that wrote it")
+    try:
+        return keras.saving.load_model(path, compile=False)
+    except Exception as error:  # Keras raises many types for damaged archives.
+        message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ValueError(f"could not load {path}: {message}; the file may be damaged, re-run the recipe") from None
+
+
+def load(path):
+    """Load a saved task (model, vocabulary and card) from a directory.
+
+    Returns the task object for its kind: a language model with `generate`
+    and `score`, a classifier with `predict`, and so on. Works on every
+    backend whichever backend saved it.
+
+    Example:
+
+    >>> lm = kerasrnn.load("saved_models/predict_next_char/lstm")
+    >>> print(lm.generate("ROMEO:", num_chars=200, temperature=0.8, seed=0))
+    """
+    import kerasrnn.tasks  # noqa: F401  (registers the task classes)
+
+    manifest = read_manifest(path)
+    name = manifest.get("task")
+    if name not in _TASKS:
+        raise ValueError(f"{path} holds an unknown task {name!r}; known tasks: {', '.join(sorted(_TASKS))}")
+    return _TASKS[name].load(path)

@@ -1,0 +1,133 @@
+"""The small harness every recipe shares: flags, backend selection, one-line errors.
+
+Nothing here imports Keras at module level: the backend must be chosen (from
+`--backend`) before Keras is imported, so recipes call `parse_args` first and
+import `keras` and `kerasrnn` inside `main()`.
+"""
+
+import argparse
+import os
+import shlex
+import sys
+import time
+
+BACKENDS = ("tensorflow", "jax", "torch")
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def positive_int(text):
+    """argparse type: an integer > 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, received {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, received {text!r}")
+    return value
+
+
+def positive_float(text):
+    """argparse type: a finite float > 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, received {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number, received {text!r}")
+    return value
+
+
+def fraction(text):
+    """argparse type: a float in (0, 1)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1), received {text!r}") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1), received {text!r}")
+    return value
+
+
+def make_parser(recipe, description, epochs, batch_size):
+    """An ArgumentParser with the flags every recipe has."""
+    parser = argparse.ArgumentParser(
+        prog=f"python recipes/{recipe}.py",
+        description=description,
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    default_backend = os.environ.get("KERAS_BACKEND", "jax")
+    parser.add_argument("--backend", choices=BACKENDS, default=default_backend,
+                        help="Keras backend (set before Keras is imported)")
+    parser.add_argument("--epochs", type=positive_int, default=epochs, help="training epochs")
+    parser.add_argument("--batch-size", type=positive_int, default=batch_size, help="examples per batch")
+    parser.add_argument("--learning-rate", type=positive_float, default=2e-3, help="Adam learning rate")
+    parser.add_argument("--seed", type=int, default=0, help="seed for data order, initialisation and sampling")
+    parser.add_argument("--output-dir", default=os.path.join("saved_models", recipe),
+                        help="where models, cards and plots are written")
+    parser.add_argument("--data", default=None, help="read this local file instead of the default data")
+    parser.add_argument("--encoding", default="utf-8", help="text encoding of --data")
+    parser.add_argument("--quick", action="store_true", help="a tiny run in seconds (smoke test)")
+    parser.add_argument("--data-parallel", action="store_true",
+                        help="train data-parallel on all local devices (JAX: keras.distribution; "
+                             "TensorFlow: tf.distribute.MirroredStrategy)")
+    parser.add_argument("--tensorboard", action="store_true", help="also write TensorBoard logs")
+    return parser
+
+
+def parse_args(parser, argv=None):
+    """Parse flags and select the backend before anything imports Keras."""
+    args = parser.parse_args(argv)
+    if "keras" in sys.modules and sys.modules["keras"].backend.backend() != args.backend:
+        parser.error(f"Keras was already imported with another backend; cannot switch to {args.backend}")
+    os.environ["KERAS_BACKEND"] = args.backend
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    args.command = "python " + " ".join(shlex.quote(a) for a in [os.path.relpath(sys.argv[0], REPO_ROOT), *sys.argv[1:]])
+    args.started = time.time()
+    return args
+
+
+def run(main):
+    """Run a recipe's `main()`, turning known errors into one line on stderr and exit code 2."""
+    from kerasrnn.datasets.errors import DataFileError
+    from kerasrnn.datasets.errors import DownloadError
+
+    try:
+        main()
+    except KeyboardInterrupt:
+        print("\ninterrupted: run the same command again to resume from the last completed epoch", file=sys.stderr)
+        sys.exit(130)
+    except (DataFileError, DownloadError, FileNotFoundError, ValueError, RuntimeError) as error:
+        message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        print(f"error: {message}", file=sys.stderr)
+        sys.exit(2)
+
+
+def setup_distribution(args):
+    """Return a `tf.distribute` strategy scope or set the JAX data-parallel distribution.
+
+    Call after `parse_args`, before building models. Returns a context manager
+    (a no-op when `--data-parallel` is off).
+    """
+    import contextlib
+
+    import keras
+
+    if not args.data_parallel:
+        return contextlib.nullcontext()
+    backend = keras.backend.backend()
+    if backend == "jax":
+        devices = keras.distribution.list_devices()
+        keras.distribution.set_distribution(keras.distribution.DataParallel(devices=devices))
+        print(f"data-parallel on {len(devices)} JAX devices")
+        return contextlib.nullcontext()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        strategy = tf.distribute.MirroredStrategy()
+        print(f"data-parallel on {strategy.num_replicas_in_sync} TensorFlow devices")
+        return strategy.scope()
+    raise ValueError("--data-parallel supports the jax and tensorflow backends; Keras has no torch data-parallel API")
+
+
+def elapsed(args):
+    return round(time.time() - args.started, 1)
