@@ -75,7 +75,9 @@ class TokenSampler:
         self.stepper = stepper
         self._compiled = {}
 
-    def generate(self, prompt_ids, num_steps, temperature=1.0, top_k=None, top_p=None, seed=None, greedy=False):
+    def generate(
+        self, prompt_ids, num_steps, temperature=1.0, top_k=None, top_p=None, seed=None, greedy=False, suppress_ids=()
+    ):
         """Continue each prompt by `num_steps` tokens.
 
         Args:
@@ -89,6 +91,8 @@ class TokenSampler:
             seed: int seed; the same seed repeats the same text on a backend.
             greedy: take the most likely token each step (ignores the
                 sampling settings). Defaults to False.
+            suppress_ids: token ids never to generate (e.g. padding and
+                other special tokens). Defaults to none.
 
         Returns:
             int32 NumPy array `(batch, num_steps)` (1-D for a 1-D prompt).
@@ -113,16 +117,19 @@ class TokenSampler:
         else:
             seed = int(np.random.default_rng().integers(2**31)) if seed is None else int(seed)
             noise = gumbel_noise((total, batch, vocabulary_size), seed)
-        key = (batch, prompt_length, int(num_steps), top_k, top_p, bool(greedy))
+        suppress_ids = tuple(sorted(int(i) for i in suppress_ids))
+        key = (batch, prompt_length, int(num_steps), top_k, top_p, bool(greedy), suppress_ids)
         if key not in self._compiled:
             self._compiled[key] = compile_inference(self._loop_fn(*key), self.stepper.variables)
         tokens = self._compiled[key](prompt, noise, np.asarray(temperature, "float32"))
         tokens = np.asarray(ops.convert_to_numpy(tokens))
         return tokens[0] if single else tokens
 
-    def _loop_fn(self, batch, prompt_length, num_steps, top_k, top_p, greedy):
+    def _loop_fn(self, batch, prompt_length, num_steps, top_k, top_p, greedy, suppress_ids):
         stepper = self.stepper
         total = prompt_length + num_steps
+        penalty = np.zeros((stepper.vocabulary_size,), "float32")
+        penalty[list(suppress_ids)] = -1e9  # added to the logits of suppressed tokens
 
         def run(prompt, noise, temperature):
             prompt = ops.convert_to_tensor(prompt, "int32")
@@ -133,6 +140,8 @@ class TokenSampler:
                 buffer, states = carry
                 logits, states = stepper.step(ops.take(buffer, i, axis=1), states)  # (batch, vocabulary)
                 logits = ops.cast(logits, "float32")
+                if suppress_ids:
+                    logits = logits + penalty
                 if greedy:
                     chosen = ops.argmax(logits, axis=-1)
                 else:

@@ -61,7 +61,8 @@ class LanguageModel:
             warnings.warn(f"{unknown} prompt token(s) are not in the vocabulary and were read as <unk>", stacklevel=2)
         ids = self.vocabulary.encode(prompt)
         generated = self.sampler.generate(
-            ids, num_chars, temperature=temperature, top_k=top_k, top_p=top_p, seed=seed, greedy=greedy
+            ids, num_chars, temperature=temperature, top_k=top_k, top_p=top_p, seed=seed, greedy=greedy,
+            suppress_ids=range(2 + len(self.vocabulary.specials)),  # <pad>, <unk> and the special tokens
         )
         return self.vocabulary.decode(generated, skip_special=True, stop_at_end=False)
 
