@@ -132,6 +132,29 @@ def write_card(path, **fields):
     return card
 
 
-def recurrent_optimizer(learning_rate=2e-3, clipnorm=1.0):
-    """Adam with gradient-norm clipping, on by default for recurrent models."""
-    return keras.optimizers.Adam(learning_rate=learning_rate, clipnorm=clipnorm)
+def recurrent_optimizer(learning_rate=2e-3, clipnorm=1.0, decay_steps=None, final_fraction=0.05):
+    """Adam with gradient-norm clipping (on by default for recurrent models).
+
+    Args:
+        learning_rate: peak learning rate. Defaults to 2e-3.
+        clipnorm: clip each gradient to this norm; None turns clipping off.
+            Defaults to 1.0.
+        decay_steps: when given, the learning rate follows a cosine decay
+            from `learning_rate` to `final_fraction * learning_rate` over this
+            many steps (use `epochs * steps_per_epoch`). Defaults to None
+            (constant).
+        final_fraction: see `decay_steps`. Defaults to 0.05.
+    """
+    schedule = learning_rate
+    if decay_steps:
+        schedule = keras.optimizers.schedules.CosineDecay(learning_rate, int(decay_steps), alpha=final_fraction)
+    return keras.optimizers.Adam(learning_rate=schedule, clipnorm=clipnorm)
+
+
+def restore_best(model, output_dir):
+    """Load the best checkpoint written by `standard_callbacks` into `model`, if there is one."""
+    best = os.path.join(output_dir, "checkpoints", "best.keras")
+    if os.path.exists(best):
+        model.load_weights(best)
+        return True
+    return False

@@ -71,7 +71,7 @@ def main(argv=None):
     import numpy as np
 
     import kerasrnn
-    from kerasrnn.training import check_no_nan, plot_history, recurrent_optimizer, standard_callbacks
+    from kerasrnn.training import check_no_nan, plot_history, recurrent_optimizer, restore_best, standard_callbacks
 
     keras.utils.set_random_seed(args.seed)
     print(f"backend: {keras.backend.backend()}, devices: {keras.distribution.list_devices()}")
@@ -93,6 +93,7 @@ def main(argv=None):
     held_out = kerasrnn.data.make_language_model_dataset(
         held_out_ids, args.sequence_length, args.batch_size, shuffle=False, drop_remainder=False)
 
+    steps_per_epoch = int(train.cardinality())
     results = []
     strategy_scope = harness.setup_distribution(args)
     for name in args.models:
@@ -103,7 +104,7 @@ def main(argv=None):
                 vocabulary.size, cell=MODELS[name], embedding_dim=args.embedding_dim,
                 hidden_units=args.hidden_units, num_layers=args.num_layers, dropout=args.dropout, name=name)
             model.compile(
-                optimizer=recurrent_optimizer(args.learning_rate),
+                optimizer=recurrent_optimizer(args.learning_rate, decay_steps=args.epochs * steps_per_epoch),
                 loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
             )
         print(f"\nModel: {name} ({model.count_params():,} params)")
@@ -113,6 +114,7 @@ def main(argv=None):
         history = model.fit(train, validation_data=held_out, epochs=args.epochs, callbacks=callbacks,
                             verbose=2 if args.quick else "auto")
         check_no_nan(callbacks, output_dir)
+        restore_best(model, output_dir)  # evaluate and ship the best held-out epoch, not the last
 
         # ---------------------------------------------------------- Evaluate
         nats = float(model.evaluate(held_out, verbose=0))
