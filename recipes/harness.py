@@ -10,6 +10,7 @@ import os
 import shlex
 import sys
 import time
+import warnings
 
 BACKENDS = ("tensorflow", "jax", "torch")
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -81,6 +82,8 @@ def parse_args(parser, argv=None):
         parser.error(f"Keras was already imported with another backend; cannot switch to {args.backend}")
     os.environ["KERAS_BACKEND"] = args.backend
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # Keras warns that fit's default shuffle=True is ignored for tf.data: our pipelines shuffle themselves.
+    warnings.filterwarnings("ignore", message=r".*`shuffle=True` was passed.*")
     args.command = "python " + " ".join(shlex.quote(a) for a in [os.path.relpath(sys.argv[0], REPO_ROOT), *sys.argv[1:]])
     args.started = time.time()
     return args
@@ -131,3 +134,17 @@ def setup_distribution(args):
 
 def elapsed(args):
     return round(time.time() - args.started, 1)
+
+
+def describe_devices():
+    """A short 'backend: ..., devices: ...' line (keras.distribution is None on torch)."""
+    import keras
+
+    backend = keras.backend.backend()
+    if backend == "torch":  # keras.distribution has no torch implementation
+        import torch
+
+        devices = ["cuda:0"] if torch.cuda.is_available() else ["cpu:0"]
+    else:
+        devices = keras.distribution.list_devices()
+    return f"backend: {backend}, devices: {', '.join(devices)}"

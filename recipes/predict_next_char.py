@@ -74,7 +74,7 @@ def main(argv=None):
     from kerasrnn.training import check_no_nan, plot_history, recurrent_optimizer, restore_best, standard_callbacks
 
     keras.utils.set_random_seed(args.seed)
-    print(f"backend: {keras.backend.backend()}, devices: {keras.distribution.list_devices()}")
+    print(harness.describe_devices())
 
     # ------------------------------------------------------------------ Data
     if args.data:

@@ -1,4 +1,20 @@
 """Keras layers written with `keras.ops` only: they run on TensorFlow, JAX and PyTorch."""
 
+from kerasrnn.layers.echo_state import EchoState
+from kerasrnn.layers.echo_state import EchoStateCell
+from kerasrnn.layers.echo_state import make_reservoir
+from kerasrnn.layers.layer_norm_rnn import LayerNormGRU
+from kerasrnn.layers.layer_norm_rnn import LayerNormGRUCell
+from kerasrnn.layers.layer_norm_rnn import LayerNormLSTM
+from kerasrnn.layers.layer_norm_rnn import LayerNormLSTMCell
+from kerasrnn.layers.layer_norm_rnn import LayerNormSimpleRNN
+from kerasrnn.layers.layer_norm_rnn import LayerNormSimpleRNNCell
 from kerasrnn.layers.recurrent_factory import RECURRENT_KINDS
 from kerasrnn.layers.recurrent_factory import make_recurrent_layer
+from kerasrnn.layers.skip_gram import SkipGramLoss
+from kerasrnn.layers.skip_gram import SkipGramNegativeSampling
+from kerasrnn.layers.skip_gram import skip_gram_loss
+from kerasrnn.layers.teaching_cells import ElmanCell
+from kerasrnn.layers.teaching_cells import JordanCell
+from kerasrnn.layers.teaching_cells import OutputFeedbackCell
+from kerasrnn.layers.teaching_cells import teacher_forcing_inputs

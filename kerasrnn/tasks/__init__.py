@@ -1,6 +1,8 @@
 """Saved tasks: what `kerasrnn.load` returns (model + vocabulary + inference methods)."""
 
 from kerasrnn.tasks.language_model import LanguageModel
+from kerasrnn.tasks.name_classifier import NameClassifier
+from kerasrnn.tasks.name_generator import NameGenerator
 from kerasrnn.tasks.saved_task import load
 from kerasrnn.tasks.saved_task import load_keras_model
 from kerasrnn.tasks.saved_task import register_task

@@ -42,7 +42,7 @@ def write_task(directory, task_name, model, vocabulary=None, card=None, extra=No
     directory = os.fspath(directory)
     os.makedirs(directory, exist_ok=True)
     with atomic_path(os.path.join(directory, "model.keras")) as tmp:
-        model.save(tmp)
+        inference_copy(model).save(tmp)
     if vocabulary is not None:
         vocabulary.save(os.path.join(directory, "vocabulary.json"))
     if card is not None:
@@ -51,6 +51,21 @@ def write_task(directory, task_name, model, vocabulary=None, card=None, extra=No
     manifest.update(extra or {})
     atomic_write_json(os.path.join(directory, "task.json"), manifest)
     return directory
+
+
+def inference_copy(model):
+    """The model without its optimizer (a third of the file size for Adam), same weights.
+
+    Falls back to the model itself when it cannot be rebuilt from its config.
+    """
+    if getattr(model, "optimizer", None) is None:
+        return model
+    try:
+        copy = model.__class__.from_config(model.get_config())
+        copy.set_weights(model.get_weights())
+        return copy
+    except Exception:  # a model without a faithful config: save it whole
+        return model
 
 
 def read_manifest(directory):

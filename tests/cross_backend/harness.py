@@ -71,8 +71,9 @@ def outputs_and_gradients(model, inputs):
         grads = torch.autograd.grad(loss, values, allow_unused=True) if values else []
     outputs = [np.asarray(keras.ops.convert_to_numpy(o)) for o in outputs]
     gradients = {}
-    for weight, grad in zip(weights, grads):
-        gradients[weight.path] = (
+    for index, (weight, grad) in enumerate(zip(weights, grads)):
+        # Keyed by position: Keras renames some weights (cells inside RNN/Bidirectional) on reload.
+        gradients[f"{index:03d}:{tuple(weight.shape)}"] = (
             np.zeros(weight.shape, "float32") if grad is None else np.asarray(keras.ops.convert_to_numpy(grad))
         )
     return outputs, gradients

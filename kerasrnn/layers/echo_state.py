@@ -1,0 +1,473 @@
+"""Echo-state reservoir: a fixed random recurrent layer (`EchoStateCell`, `EchoState`)."""
+
+import numbers
+
+import keras
+import numpy as np
+
+
+def _check_positive_integer(name, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
+        raise ValueError(f"`{name}` must be a positive integer, received: {name}={value!r}")
+
+
+def _check_fraction(name, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value <= 1:
+        raise ValueError(f"`{name}` must be a number in (0, 1], received: {name}={value!r}")
+
+
+def _check_positive(name, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
+        raise ValueError(f"`{name}` must be a positive number, received: {name}={value!r}")
+
+
+def _check_non_negative(name, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value >= 0:
+        raise ValueError(f"`{name}` must be a non-negative number, received: {name}={value!r}")
+
+
+def _sparse_mask(rng, shape, connectivity):
+    """A boolean matrix with exactly round(connectivity * size) True entries (at least one)."""
+    size = int(np.prod(shape))
+    count = max(1, int(round(connectivity * size)))
+    mask = np.zeros(size, dtype=bool)
+    mask[rng.choice(size, size=count, replace=False)] = True
+    return mask.reshape(shape)
+
+
+def make_reservoir(
+    input_dim,
+    units,
+    connectivity=0.1,
+    spectral_radius=0.9,
+    input_scaling=1.0,
+    input_connectivity=1.0,
+    bias_scaling=0.0,
+    seed=None,
+):
+    """Draws the fixed weights of an echo-state reservoir with NumPy.
+
+    The recurrent matrix `W` has a fraction `connectivity` of non-zero entries
+    drawn from a standard normal distribution, then is rescaled so that its
+    largest eigenvalue modulus (computed with `np.linalg.eigvals`, which costs
+    O(units^3)) equals `spectral_radius`. The input matrix `W_in` has a fraction
+    `input_connectivity` of non-zero entries drawn uniformly from
+    `[-input_scaling, input_scaling]`, and the bias is drawn uniformly from
+    `[-bias_scaling, bias_scaling]`. `W` is drawn first, so for a given seed it
+    does not depend on `input_dim`. Only NumPy is involved, so the same `seed`
+    gives the same arrays whatever the Keras backend.
+
+    Args:
+        input_dim: Positive integer, the number of input features.
+        units: Positive integer, the number of reservoir units.
+        connectivity: Float in (0, 1], the fraction of non-zero entries of `W`.
+            Defaults to `0.1`.
+        spectral_radius: Positive float, the largest eigenvalue modulus of `W`.
+            Defaults to `0.9`.
+        input_scaling: Positive float, the half-width of the uniform
+            distribution of the input weights. Defaults to `1.0`.
+        input_connectivity: Float in (0, 1], the fraction of non-zero entries of
+            `W_in`. Defaults to `1.0`.
+        bias_scaling: Non-negative float, the half-width of the uniform
+            distribution of the bias. Defaults to `0.0` (no bias).
+        seed: Integer seed of the NumPy generator. If `None`, a seed is taken
+            from NumPy's global random state, which
+            `keras.utils.set_random_seed` seeds. Defaults to `None`.
+
+    Returns:
+        A tuple `(W_in, W, b)` of float64 NumPy arrays with shapes
+        `(input_dim, units)`, `(units, units)` and `(units,)`.
+
+    Example:
+
+    ```python
+    kernel, recurrent_kernel, bias = make_reservoir(3, 100, seed=0)
+    np.abs(np.linalg.eigvals(recurrent_kernel)).max()  # 0.9
+    ```
+    """
+    if seed is None:
+        seed = int(np.random.randint(0, 2**31 - 1))
+    rng = np.random.default_rng(seed)
+    recurrent_kernel = rng.standard_normal((units, units))
+    recurrent_kernel *= _sparse_mask(rng, (units, units), connectivity)
+    radius = float(np.max(np.abs(np.linalg.eigvals(recurrent_kernel))))
+    if radius < 1e-12:
+        raise ValueError(
+            "The random reservoir matrix has no non-zero eigenvalue, so it cannot be rescaled to "
+            f"the requested spectral radius (units={units}, connectivity={connectivity}, "
+            f"seed={seed}); increase `connectivity` or `units`, or change `seed`."
+        )
+    recurrent_kernel *= spectral_radius / radius
+    kernel = rng.uniform(-input_scaling, input_scaling, (input_dim, units))
+    kernel *= _sparse_mask(rng, (input_dim, units), input_connectivity)
+    bias = rng.uniform(-bias_scaling, bias_scaling, (units,))
+    return kernel, recurrent_kernel, bias
+
+
+def _constant(value):
+    """An initializer returning the fixed NumPy array `value`."""
+
+    def initializer(shape, dtype=None):
+        return keras.ops.convert_to_tensor(np.reshape(value, shape), dtype=dtype or "float32")
+
+    return initializer
+
+
+@keras.saving.register_keras_serializable(package="kerasrnn")
+class EchoStateCell(keras.layers.Layer):
+    """Cell class for `EchoState`: one step of a leaky echo-state reservoir.
+
+    The cell holds a fixed random input matrix `W_in` (`kernel`), a fixed sparse
+    recurrent matrix `W` (`recurrent_kernel`) and a fixed bias `b`, and updates
+    its state with
+
+        x_t = (1 - a) * x_{t-1} + a * tanh(u_t W_in + x_{t-1} W + b)
+
+    where `a` is the leak rate. The output is the new state. `W` is rescaled at
+    build time so that its largest eigenvalue modulus is `spectral_radius`
+    (below 1, the reservoir forgets its initial state: the echo-state
+    property). The three matrices are drawn with a NumPy generator seeded by
+    `seed` (see `make_reservoir`), so a seed gives the same reservoir on every
+    backend, and they are stored as non-trainable weights, so a saved model
+    restores the exact reservoir. Only a readout on top of the states is
+    trained.
+
+    Args:
+        units: Positive integer, the number of reservoir units.
+        connectivity: Float in (0, 1], the fraction of non-zero entries of the
+            recurrent matrix. Small reservoirs need a larger connectivity: with
+            only a few non-zero weights the matrix can be nilpotent (no
+            non-zero eigenvalue to rescale), which `build` reports. Defaults
+            to `0.1`.
+        spectral_radius: Positive float, the largest eigenvalue modulus of the
+            recurrent matrix. Defaults to `0.9`.
+        leak_rate: Float in (0, 1], the weight `a` of the new activation in the
+            state update; `1.0` gives a plain (non-leaky) reservoir. Defaults to
+            `1.0`.
+        input_scaling: Positive float, input weights are drawn uniformly from
+            `[-input_scaling, input_scaling]`. Defaults to `1.0`.
+        input_connectivity: Float in (0, 1], the fraction of non-zero input
+            weights. Defaults to `1.0`.
+        bias_scaling: Non-negative float, the bias is drawn uniformly from
+            `[-bias_scaling, bias_scaling]`. Defaults to `0.0`.
+        seed: Integer seed of the NumPy generator that draws the reservoir. If
+            `None`, NumPy's global random state picks one (seeded by
+            `keras.utils.set_random_seed`). Defaults to `None`.
+        **kwargs: Base layer keyword arguments, such as `name` and `dtype`.
+
+    Call arguments:
+        inputs: A 2D tensor, with shape `(batch, features)`.
+        states: A 2D tensor with shape `(batch, units)` (or a list holding it),
+            the state from the previous time step.
+        training: Python boolean, unused (the reservoir behaves the same in
+            training and inference).
+
+    Returns:
+        A tuple `(output, new_states)`: the new state of shape
+        `(batch, units)`, and the same tensor as the next state.
+
+    Example:
+
+    ```python
+    inputs = np.random.random((32, 10, 3)).astype("float32")
+    rnn = keras.layers.RNN(EchoStateCell(100, seed=0), return_sequences=True)
+    states = rnn(inputs)  # (32, 10, 100)
+    kernel, recurrent_kernel, bias = rnn.cell.reservoir_weights()
+    # kernel: (3, 100), recurrent_kernel: (100, 100), bias: (100,)
+    ```
+
+    Reference:
+        - [Jaeger, 2001. The "echo state" approach to analysing and training
+          recurrent neural networks](https://www.ai.rug.nl/minds/uploads/EchoStatesTechRep.pdf)
+        - [Jaeger et al., 2007. Optimization and applications of echo state
+          networks with leaky-integrator neurons](
+          https://doi.org/10.1016/j.neunet.2007.04.016)
+    """
+
+    def __init__(
+        self,
+        units,
+        connectivity=0.1,
+        spectral_radius=0.9,
+        leak_rate=1.0,
+        input_scaling=1.0,
+        input_connectivity=1.0,
+        bias_scaling=0.0,
+        seed=None,
+        **kwargs,
+    ):
+        _check_positive_integer("units", units)
+        _check_fraction("connectivity", connectivity)
+        _check_positive("spectral_radius", spectral_radius)
+        _check_fraction("leak_rate", leak_rate)
+        _check_positive("input_scaling", input_scaling)
+        _check_fraction("input_connectivity", input_connectivity)
+        _check_non_negative("bias_scaling", bias_scaling)
+        super().__init__(**kwargs)
+        self.units = int(units)
+        self.connectivity = float(connectivity)
+        self.spectral_radius = float(spectral_radius)
+        self.leak_rate = float(leak_rate)
+        self.input_scaling = float(input_scaling)
+        self.input_connectivity = float(input_connectivity)
+        self.bias_scaling = float(bias_scaling)
+        self.seed = seed
+        self.state_size = self.units
+        self.output_size = self.units
+        # `EchoState` computes `u_t W_in + b` for all time steps in one matmul
+        # and sets this flag so that `call` receives those drives, not `u_t`.
+        self._inputs_are_drives = False
+
+    def build(self, input_shape):
+        kernel, recurrent_kernel, bias = make_reservoir(
+            input_shape[-1],
+            self.units,
+            connectivity=self.connectivity,
+            spectral_radius=self.spectral_radius,
+            input_scaling=self.input_scaling,
+            input_connectivity=self.input_connectivity,
+            bias_scaling=self.bias_scaling,
+            seed=self.seed,
+        )
+        self.kernel = self.add_weight(
+            shape=kernel.shape, name="kernel", initializer=_constant(kernel), trainable=False
+        )
+        self.recurrent_kernel = self.add_weight(
+            shape=recurrent_kernel.shape,
+            name="recurrent_kernel",
+            initializer=_constant(recurrent_kernel),
+            trainable=False,
+        )
+        self.bias = self.add_weight(
+            shape=bias.shape, name="bias", initializer=_constant(bias), trainable=False
+        )
+
+    def project_inputs(self, inputs):
+        """Returns the input drive `u W_in + b` for inputs of shape `(..., features)`."""
+        return keras.ops.matmul(inputs, self.kernel) + self.bias  # (..., units)
+
+    def update(self, drives, state):
+        """Returns the next state given the input drive `u_t W_in + b` and the state."""
+        activation = keras.ops.tanh(drives + keras.ops.matmul(state, self.recurrent_kernel))
+        if self.leak_rate == 1.0:
+            return activation
+        return (1.0 - self.leak_rate) * state + self.leak_rate * activation
+
+    def call(self, inputs, states, training=False):
+        state = states[0] if isinstance(states, (list, tuple)) else states
+        drives = inputs if self._inputs_are_drives else self.project_inputs(inputs)
+        new_state = self.update(drives, state)  # (batch, units)
+        return new_state, [new_state] if isinstance(states, (list, tuple)) else new_state
+
+    def get_initial_state(self, batch_size=None):
+        return [keras.ops.zeros((batch_size, self.units), dtype=self.compute_dtype)]
+
+    def reservoir_weights(self):
+        """Returns the reservoir `(W_in, W, b)` as dense NumPy arrays.
+
+        Shapes are `(features, units)`, `(units, units)` and `(units,)`.
+        """
+        if not self.built:
+            raise ValueError(
+                f"The reservoir of `{self.name}` is drawn when the layer is built; "
+                "call it on an input (or call `build`) before `reservoir_weights()`."
+            )
+        return tuple(
+            np.asarray(keras.ops.convert_to_numpy(weight))
+            for weight in (self.kernel, self.recurrent_kernel, self.bias)
+        )
+
+    def get_config(self):
+        config = {
+            "units": self.units,
+            "connectivity": self.connectivity,
+            "spectral_radius": self.spectral_radius,
+            "leak_rate": self.leak_rate,
+            "input_scaling": self.input_scaling,
+            "input_connectivity": self.input_connectivity,
+            "bias_scaling": self.bias_scaling,
+            "seed": self.seed,
+        }
+        base_config = super().get_config()
+        return {**base_config, **config}
+
+
+@keras.saving.register_keras_serializable(package="kerasrnn")
+class EchoState(keras.layers.RNN):
+    """Echo-state reservoir layer: a fixed random recurrent network.
+
+    The layer runs an `EchoStateCell` over the sequence,
+
+        x_t = (1 - a) * x_{t-1} + a * tanh(u_t W_in + x_{t-1} W + b),
+
+    with fixed random `W_in`, `W` (sparse, rescaled to `spectral_radius`) and
+    `b`, and leak rate `a`. The input drives `u_t W_in + b` of all time steps
+    are computed in one matrix product before the recurrence, which then only
+    multiplies by `W`. The reservoir has no trainable weights: put a readout
+    (such as `keras.layers.Dense`) on the states, or use `EchoStateNetwork`,
+    which also fits the readout in closed form.
+
+    Args:
+        units: Positive integer, the number of reservoir units.
+        connectivity: Float in (0, 1], the fraction of non-zero entries of the
+            recurrent matrix. Defaults to `0.1`.
+        spectral_radius: Positive float, the largest eigenvalue modulus of the
+            recurrent matrix. Defaults to `0.9`.
+        leak_rate: Float in (0, 1], the weight `a` of the new activation in the
+            state update. Defaults to `1.0`.
+        input_scaling: Positive float, input weights are drawn uniformly from
+            `[-input_scaling, input_scaling]`. Defaults to `1.0`.
+        input_connectivity: Float in (0, 1], the fraction of non-zero input
+            weights. Defaults to `1.0`.
+        bias_scaling: Non-negative float, the bias is drawn uniformly from
+            `[-bias_scaling, bias_scaling]`. Defaults to `0.0`.
+        seed: Integer seed of the NumPy generator that draws the reservoir; the
+            same seed gives the same reservoir on every backend. Defaults to
+            `None`.
+        return_sequences: Boolean, whether to return the whole sequence of
+            states or only the last one. Defaults to `False`.
+        return_state: Boolean, whether to also return the last state.
+            Defaults to `False`.
+        go_backwards: Boolean, whether to process the sequence backwards and
+            return the reversed sequence. Defaults to `False`.
+        stateful: Boolean, whether the last state of each sample in a batch is
+            the initial state of that sample in the next batch. Defaults to
+            `False`.
+        unroll: Boolean, whether to unroll the recurrence (only for short
+            sequences). Defaults to `False`.
+        **kwargs: Base `keras.layers.RNN` keyword arguments, such as `name`,
+            `dtype` and `zero_output_for_mask`.
+
+    Call arguments:
+        sequences: A 3D tensor of shape `(batch, timesteps, features)`.
+        initial_state: Optional tensor of shape `(batch, units)` (or a list
+            holding it), the initial reservoir state. Defaults to zeros.
+        mask: Optional boolean tensor of shape `(batch, timesteps)`; masked
+            steps keep the previous state.
+        training: Python boolean, unused.
+
+    Returns:
+        The states, of shape `(batch, timesteps, units)` if
+        `return_sequences`, else `(batch, units)`; with `return_state`, a list
+        that also holds the last state `(batch, units)`.
+
+    Example:
+
+    ```python
+    inputs = np.random.random((32, 10, 3)).astype("float32")
+    reservoir = EchoState(100, spectral_radius=0.9, leak_rate=0.3, seed=0)
+    last_state = reservoir(inputs)  # (32, 100)
+    reservoir = EchoState(100, seed=0, return_sequences=True, return_state=True)
+    states, last_state = reservoir(inputs)  # (32, 10, 100), (32, 100)
+    kernel, recurrent_kernel, bias = reservoir.reservoir_weights()
+    ```
+
+    Reference:
+        - [Jaeger, 2001. The "echo state" approach to analysing and training
+          recurrent neural networks](https://www.ai.rug.nl/minds/uploads/EchoStatesTechRep.pdf)
+        - [Lukosevicius, 2012. A practical guide to applying echo state
+          networks](https://doi.org/10.1007/978-3-642-35289-8_36)
+    """
+
+    def __init__(
+        self,
+        units,
+        connectivity=0.1,
+        spectral_radius=0.9,
+        leak_rate=1.0,
+        input_scaling=1.0,
+        input_connectivity=1.0,
+        bias_scaling=0.0,
+        seed=None,
+        return_sequences=False,
+        return_state=False,
+        go_backwards=False,
+        stateful=False,
+        unroll=False,
+        **kwargs,
+    ):
+        cell = EchoStateCell(
+            units,
+            connectivity=connectivity,
+            spectral_radius=spectral_radius,
+            leak_rate=leak_rate,
+            input_scaling=input_scaling,
+            input_connectivity=input_connectivity,
+            bias_scaling=bias_scaling,
+            seed=seed,
+            dtype=kwargs.get("dtype", None),
+            name="echo_state_cell",
+        )
+        cell._inputs_are_drives = True
+        super().__init__(
+            cell,
+            return_sequences=return_sequences,
+            return_state=return_state,
+            go_backwards=go_backwards,
+            stateful=stateful,
+            unroll=unroll,
+            **kwargs,
+        )
+        self.input_spec = [keras.layers.InputSpec(ndim=3)]
+
+    def call(self, sequences, initial_state=None, mask=None, training=False):
+        drives = self.cell.project_inputs(sequences)  # (batch, time, units)
+        return super().call(drives, initial_state=initial_state, mask=mask, training=training)
+
+    def reservoir_weights(self):
+        """Returns the reservoir `(W_in, W, b)` as dense NumPy arrays.
+
+        Shapes are `(features, units)`, `(units, units)` and `(units,)`.
+        """
+        return self.cell.reservoir_weights()
+
+    @property
+    def units(self):
+        return self.cell.units
+
+    @property
+    def connectivity(self):
+        return self.cell.connectivity
+
+    @property
+    def spectral_radius(self):
+        return self.cell.spectral_radius
+
+    @property
+    def leak_rate(self):
+        return self.cell.leak_rate
+
+    @property
+    def input_scaling(self):
+        return self.cell.input_scaling
+
+    @property
+    def input_connectivity(self):
+        return self.cell.input_connectivity
+
+    @property
+    def bias_scaling(self):
+        return self.cell.bias_scaling
+
+    @property
+    def seed(self):
+        return self.cell.seed
+
+    def get_config(self):
+        config = {
+            "units": self.units,
+            "connectivity": self.connectivity,
+            "spectral_radius": self.spectral_radius,
+            "leak_rate": self.leak_rate,
+            "input_scaling": self.input_scaling,
+            "input_connectivity": self.input_connectivity,
+            "bias_scaling": self.bias_scaling,
+            "seed": self.seed,
+        }
+        base_config = super().get_config()
+        del base_config["cell"]
+        return {**base_config, **config}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)

@@ -1,0 +1,10 @@
+"""Metrics computed in NumPy on predictions: BLEU, classification scores."""
+
+from kerasrnn.metrics.bleu import corpus_bleu
+from kerasrnn.metrics.bleu import sentence_bleu
+from kerasrnn.metrics.classification import accuracy
+from kerasrnn.metrics.classification import confusion_matrix
+from kerasrnn.metrics.classification import f1_scores
+from kerasrnn.metrics.classification import macro_f1
+from kerasrnn.metrics.classification import normalize_rows
+from kerasrnn.metrics.classification import plot_confusion_matrix

@@ -1,0 +1,172 @@
+"""Classification metrics in NumPy: accuracy, per-class and macro F1, confusion matrices.
+
+They take integer class ids (`y_true`, `y_pred`), so they serve any
+classifier whatever the backend: compute predictions with
+`argmax(model.predict(x), -1)` and pass plain arrays.
+
+Accuracy counts every example once, so a large class dominates it; macro-F1
+averages the per-class F1 scores, so every class counts the same. Reporting
+both shows what class weighting trades: more correct rare-class predictions
+for a few more mistakes on the large class.
+"""
+
+import numpy as np
+
+from kerasrnn.io_utils import atomic_path
+
+
+def _check_labels(y_true, y_pred):
+    y_true = np.asarray(y_true).reshape(-1)
+    y_pred = np.asarray(y_pred).reshape(-1)
+    if len(y_true) != len(y_pred):
+        raise ValueError(f"`y_true` and `y_pred` must have the same length, received {len(y_true)} and {len(y_pred)}")
+    if len(y_true) == 0:
+        raise ValueError("`y_true` is empty: nothing to score")
+    for arg, values in (("y_true", y_true), ("y_pred", y_pred)):
+        if not np.issubdtype(values.dtype, np.integer):
+            raise ValueError(f"`{arg}` must hold integer class ids, received dtype {values.dtype}")
+        if values.min() < 0:
+            raise ValueError(f"`{arg}` must hold class ids >= 0, received {values.min()}")
+    return y_true.astype("int64"), y_pred.astype("int64")
+
+
+def accuracy(y_true, y_pred):
+    """The share of examples whose predicted class is the true class.
+
+    Example:
+
+    >>> accuracy([0, 1, 1, 2], [0, 1, 2, 2])
+    0.75
+    """
+    y_true, y_pred = _check_labels(y_true, y_pred)
+    return float(np.mean(y_true == y_pred))
+
+
+def confusion_matrix(y_true, y_pred, num_classes=None):
+    """Counts `matrix[i, j]` of examples of true class `i` predicted as class `j`.
+
+    Args:
+        y_true: integer class ids, shape `(n,)`.
+        y_pred: integer class ids, shape `(n,)`.
+        num_classes: size of the matrix. Defaults to `None` (one more than the
+            largest id seen).
+
+    Returns:
+        An int64 array `(num_classes, num_classes)`; rows are true classes.
+
+    Example:
+
+    >>> confusion_matrix([0, 0, 1, 2], [0, 1, 1, 1], num_classes=3)
+    array([[1, 1, 0],
+           [0, 1, 0],
+           [0, 1, 0]])
+    """
+    y_true, y_pred = _check_labels(y_true, y_pred)
+    largest = int(max(y_true.max(), y_pred.max()))
+    if num_classes is None:
+        num_classes = largest + 1
+    elif isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes <= largest:
+        raise ValueError(
+            f"`num_classes` must be an integer larger than every class id ({largest}), "
+            f"received: num_classes={num_classes!r}"
+        )
+    counts = np.bincount(y_true * num_classes + y_pred, minlength=num_classes * num_classes)
+    return counts.reshape(num_classes, num_classes)
+
+
+def f1_scores(y_true, y_pred, num_classes=None):
+    """Per-class F1 `2 TP / (2 TP + FP + FN)`; 0 for a class never true nor predicted.
+
+    Returns:
+        A float64 array `(num_classes,)`.
+
+    Example:
+
+    >>> f1_scores([0, 0, 1, 2], [0, 1, 1, 1], num_classes=3).round(3)
+    array([0.667, 0.5  , 0.   ])
+    """
+    matrix = confusion_matrix(y_true, y_pred, num_classes)
+    true_positives = np.diag(matrix).astype("float64")
+    denominator = matrix.sum(axis=0) + matrix.sum(axis=1)  # (2 TP + FP + FN) per class
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(denominator > 0, 2 * true_positives / denominator, 0.0)
+
+
+def macro_f1(y_true, y_pred):
+    """The mean per-class F1 over the classes that occur in `y_true` or `y_pred`.
+
+    Every class counts the same however many examples it has (scikit-learn's
+    `f1_score(..., average="macro")`).
+
+    Example:
+
+    >>> round(macro_f1([0, 0, 1, 2], [0, 1, 1, 1]), 4)   # (2/3 + 1/2 + 0) / 3
+    0.3889
+    """
+    y_true, y_pred = _check_labels(y_true, y_pred)
+    present = np.union1d(y_true, y_pred)
+    return float(np.mean(f1_scores(y_true, y_pred)[present]))
+
+
+def normalize_rows(matrix):
+    """Divide each row of a confusion matrix by its sum (a row with no examples stays 0).
+
+    Row `i` then reads: of the examples of class `i`, the share predicted as each class
+    (the diagonal is the per-class recall).
+    """
+    matrix = np.asarray(matrix, dtype="float64")
+    totals = matrix.sum(axis=1, keepdims=True)
+    return np.divide(matrix, totals, out=np.zeros_like(matrix), where=totals > 0)
+
+
+def plot_confusion_matrix(matrix, labels, path, title=None):
+    """Draw a row-normalised confusion matrix with class names to a PNG, atomically.
+
+    Args:
+        matrix: counts `(num_classes, num_classes)`, rows are true classes
+            (from `confusion_matrix`).
+        labels: one name per class, in id order.
+        path: the PNG file to write.
+        title: optional figure title.
+
+    Returns:
+        `path`.
+
+    Example:
+
+    ```python
+    matrix = confusion_matrix(y_true, y_pred, num_classes=len(languages))
+    plot_confusion_matrix(matrix, languages, "confusion_matrix.png")
+    ```
+    """
+    matrix = np.asarray(matrix)
+    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
+        raise ValueError(f"`matrix` must be square, received shape {matrix.shape}")
+    if len(labels) != matrix.shape[0]:
+        raise ValueError(f"`labels` must name all {matrix.shape[0]} classes, received {len(labels)} labels")
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    shares = normalize_rows(matrix)
+    size = 2.5 + 0.42 * len(labels)
+    figure, axis = plt.subplots(figsize=(size + 1.2, size))
+    image = axis.imshow(shares, cmap="Blues", vmin=0.0, vmax=1.0)
+    axis.set_xticks(range(len(labels)), labels, rotation=90)
+    axis.set_yticks(range(len(labels)), labels)
+    axis.set_xlabel("predicted")
+    axis.set_ylabel("true (each row sums to 1)")
+    for i in range(len(labels)):
+        for j in range(len(labels)):
+            if shares[i, j] >= 0.005:
+                axis.text(j, i, f"{shares[i, j]:.2f}"[1:] if shares[i, j] < 1 else "1", ha="center", va="center",
+                          fontsize=7, color="white" if shares[i, j] > 0.5 else "black")
+    figure.colorbar(image, ax=axis, fraction=0.046, pad=0.04)
+    if title:
+        axis.set_title(title)
+    figure.tight_layout()
+    with atomic_path(path) as tmp:
+        figure.savefig(tmp, dpi=110, format="png")
+    plt.close(figure)
+    return path

@@ -1,0 +1,407 @@
+"""Echo-state network: a fixed reservoir and a linear readout fitted in closed form."""
+
+import math
+import numbers
+
+import keras
+import numpy as np
+
+from kerasrnn.layers.echo_state import EchoState
+
+
+def _check_positive_integer(name, value, allow_none=False):
+    if value is None and allow_none:
+        return
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
+        raise ValueError(f"`{name}` must be a positive integer, received: {name}={value!r}")
+
+
+def _is_dataset(data):
+    """Whether `data` is a `tf.data.Dataset` (duck-typed: no TensorFlow import here)."""
+    return hasattr(data, "as_numpy_iterator")
+
+
+def _array_batches(inputs, targets, batch_size):
+    """Yields `(inputs, targets)` slices of at most `batch_size` sequences."""
+    for start in range(0, len(inputs), batch_size):
+        yield inputs[start : start + batch_size], targets[start : start + batch_size]
+
+
+@keras.saving.register_keras_serializable(package="kerasrnn")
+class EchoStateNetwork(keras.Model):
+    """Echo-state network: a fixed random reservoir and a trained linear readout.
+
+    The network maps a sequence to one output per step: the inputs drive an
+    `EchoState` reservoir,
+
+        x_t = (1 - a) * x_{t-1} + a * tanh(u_t W_in + x_{t-1} W + b),
+
+    whose fixed random weights are never trained, and a `Dense` readout
+    `y_t = x_t W_out + b_out` reads each state. For real-valued sequences
+    (`input_dim` features per step) the readout is linear. For token
+    sequences (`vocabulary_size`), the integer ids are one-hot encoded (or
+    looked up in a fixed random `Embedding` of size `embedding_dim`) before
+    the reservoir, and the readout ends with a softmax over `output_dim`
+    classes (the vocabulary by default), as a masked-word model would use.
+
+    The readout can be trained in two ways:
+
+    - `fit_readout(inputs, targets, ridge=...)` solves the ridge regression
+      `W_out = (X^T X + ridge * I)^-1 X^T Y` in closed form on the collected
+      states (with a bias column, whose weight is not penalised), in float64;
+    - `compile()` and `fit()`, like any Keras model: only the readout is
+      trainable.
+
+    `forecast(warmup, steps)` free-runs a trained time-series model, feeding
+    each prediction back as the next input.
+
+    Args:
+        units: Positive integer, the number of reservoir units.
+        input_dim: Positive integer, the number of features per step of
+            real-valued inputs; leave `None` for token inputs. Defaults to
+            `None`.
+        output_dim: Positive integer, the number of outputs per step. Defaults
+            to `None`: `input_dim` (next-step forecasting) for real-valued
+            inputs, `vocabulary_size` for token inputs.
+        vocabulary_size: Positive integer, the number of token ids of token
+            inputs; leave `None` for real-valued inputs. Defaults to `None`.
+        embedding_dim: Positive integer, the size of a fixed random
+            (non-trainable) token embedding; `None` one-hot encodes the ids.
+            Only for token inputs. Defaults to `None`.
+        connectivity: Float in (0, 1], the fraction of non-zero recurrent
+            weights. Defaults to `0.1`.
+        spectral_radius: Positive float, the largest eigenvalue modulus of the
+            recurrent matrix. Defaults to `0.9`.
+        leak_rate: Float in (0, 1], the leak rate `a`. Defaults to `1.0`.
+        input_scaling: Positive float, the scale of the input weights.
+            Defaults to `1.0`.
+        input_connectivity: Float in (0, 1], the fraction of non-zero input
+            weights. Defaults to `1.0`.
+        bias_scaling: Non-negative float, the scale of the reservoir bias.
+            Defaults to `0.0`.
+        seed: Integer seed of the reservoir (and of the token embedding).
+            Defaults to `None`.
+        **kwargs: Base model keyword arguments, such as `name`.
+
+    Call arguments:
+        inputs: A float tensor of shape `(batch, timesteps, input_dim)`, or an
+            integer tensor of token ids of shape `(batch, timesteps)`.
+
+    Returns:
+        A tensor of shape `(batch, timesteps, output_dim)`: the readout of
+        every state (class probabilities for token inputs).
+
+    Example:
+
+    ```python
+    time = np.arange(600, dtype="float32")
+    series = (np.sin(0.1 * time) + 0.5 * np.sin(0.031 * time))[:, None]
+    inputs, targets = series[None, :-1], series[None, 1:]  # (1, 599, 1) each
+    esn = EchoStateNetwork(100, input_dim=1, leak_rate=0.5, seed=0)
+    errors = esn.fit_readout(inputs, targets, ridge=1e-6, washout=50)
+    errors["nrmse"]  # small
+    predictions = esn.predict(inputs)  # (1, 599, 1), one step ahead
+    future = esn.forecast(series[:500], steps=20)  # (20, 1)
+
+    tokens = EchoStateNetwork(100, vocabulary_size=30, embedding_dim=16, seed=0)
+    ids = np.random.randint(0, 30, size=(8, 12))
+    tokens.fit_readout(ids, ids)  # targets may be class ids: one-hot encoded
+    tokens.predict(ids).shape  # (8, 12, 30), softmax over the vocabulary
+    ```
+
+    Reference:
+        - [Jaeger, 2001. The "echo state" approach to analysing and training
+          recurrent neural networks](https://www.ai.rug.nl/minds/uploads/EchoStatesTechRep.pdf)
+        - [Lukosevicius, 2012. A practical guide to applying echo state
+          networks](https://doi.org/10.1007/978-3-642-35289-8_36)
+    """
+
+    def __init__(
+        self,
+        units,
+        input_dim=None,
+        output_dim=None,
+        vocabulary_size=None,
+        embedding_dim=None,
+        connectivity=0.1,
+        spectral_radius=0.9,
+        leak_rate=1.0,
+        input_scaling=1.0,
+        input_connectivity=1.0,
+        bias_scaling=0.0,
+        seed=None,
+        **kwargs,
+    ):
+        if (input_dim is None) == (vocabulary_size is None):
+            raise ValueError(
+                "Pass exactly one of `input_dim` (real-valued inputs) or `vocabulary_size` "
+                f"(token ids), received: input_dim={input_dim!r}, vocabulary_size={vocabulary_size!r}"
+            )
+        _check_positive_integer("input_dim", input_dim, allow_none=True)
+        _check_positive_integer("vocabulary_size", vocabulary_size, allow_none=True)
+        _check_positive_integer("output_dim", output_dim, allow_none=True)
+        _check_positive_integer("embedding_dim", embedding_dim, allow_none=True)
+        if embedding_dim is not None and vocabulary_size is None:
+            raise ValueError(
+                "`embedding_dim` needs token inputs (`vocabulary_size`), "
+                f"received: embedding_dim={embedding_dim!r}, vocabulary_size=None"
+            )
+        is_token_model = vocabulary_size is not None
+        resolved_output_dim = output_dim or (vocabulary_size if is_token_model else input_dim)
+
+        if is_token_model:
+            inputs = keras.Input(shape=(None,), dtype="int32", name="token_ids")
+            if embedding_dim is None:
+                features = keras.ops.one_hot(inputs, vocabulary_size)  # (batch, time, vocabulary_size)
+            else:
+                # Unit-norm random vectors on average, like the one-hot ones.
+                initializer = keras.initializers.RandomNormal(
+                    stddev=1.0 / math.sqrt(embedding_dim), seed=seed
+                )
+                features = keras.layers.Embedding(
+                    vocabulary_size,
+                    embedding_dim,
+                    embeddings_initializer=initializer,
+                    trainable=False,
+                    name="embedding",
+                )(inputs)  # (batch, time, embedding_dim)
+        else:
+            inputs = keras.Input(shape=(None, input_dim), name="inputs")
+            features = inputs
+        states = EchoState(
+            units,
+            connectivity=connectivity,
+            spectral_radius=spectral_radius,
+            leak_rate=leak_rate,
+            input_scaling=input_scaling,
+            input_connectivity=input_connectivity,
+            bias_scaling=bias_scaling,
+            seed=seed,
+            return_sequences=True,
+            name="reservoir",
+        )(features)  # (batch, time, units)
+        outputs = keras.layers.Dense(
+            resolved_output_dim,
+            activation="softmax" if is_token_model else None,
+            name="readout",
+        )(states)  # (batch, time, output_dim)
+        super().__init__(inputs=inputs, outputs=outputs, **kwargs)
+
+        self.units = units
+        self.input_dim = input_dim
+        self.output_dim = resolved_output_dim
+        self.vocabulary_size = vocabulary_size
+        self.embedding_dim = embedding_dim
+        self.connectivity = connectivity
+        self.spectral_radius = spectral_radius
+        self.leak_rate = leak_rate
+        self.input_scaling = input_scaling
+        self.input_connectivity = input_connectivity
+        self.bias_scaling = bias_scaling
+        self.seed = seed
+
+    @property
+    def reservoir(self):
+        """The `EchoState` layer."""
+        return self.get_layer("reservoir")
+
+    @property
+    def readout(self):
+        """The `Dense` readout layer."""
+        return self.get_layer("readout")
+
+    def _state_model(self):
+        """A model from the inputs to the reservoir states `(batch, time, units)`."""
+        return keras.Model(self.input, self.reservoir.output)
+
+    def _readout_targets(self, targets):
+        """Targets as float64 `(batch, time, output_dim)`; token class ids are one-hot encoded."""
+        targets = np.asarray(targets)
+        if self.vocabulary_size is not None and targets.ndim == 2:
+            targets = np.eye(self.output_dim)[targets]  # class ids -> one-hot
+        if targets.ndim != 3 or targets.shape[-1] != self.output_dim:
+            raise ValueError(
+                f"Targets must have shape (batch, timesteps, {self.output_dim})"
+                + (" or be class ids (batch, timesteps)" if self.vocabulary_size else "")
+                + f", received: targets.shape={targets.shape}"
+            )
+        return targets.astype(np.float64)
+
+    def fit_readout(self, inputs, targets=None, ridge=1e-6, washout=0, batch_size=32):
+        """Fits the readout by ridge regression on the reservoir states.
+
+        The states `X` of all (non-washout) steps, with a column of ones for the
+        bias, are accumulated batch by batch into `X^T X` and `X^T Y` in float64,
+        so the data never has to fit in memory as states. The readout weights
+        are then the solution of `(X^T X + ridge * I) W = X^T Y` (the bias is
+        not penalised), solved with `np.linalg.solve` in float64 and written
+        into the `Dense` readout. For token models the regression targets are
+        one-hot vectors and the softmax is applied on top of the fitted scores
+        (it keeps their argmax).
+
+        Args:
+            inputs: NumPy array of sequences, `(batch, timesteps, input_dim)`
+                or token ids `(batch, timesteps)`; or a `tf.data.Dataset` of
+                `(inputs, targets)` batches (then `targets` stays `None`).
+            targets: NumPy array of shape `(batch, timesteps, output_dim)`; for
+                token models it may also hold class ids `(batch, timesteps)`,
+                which are one-hot encoded. Defaults to `None`.
+            ridge: Non-negative float, the L2 penalty on the readout weights.
+                Defaults to `1e-6`.
+            washout: Non-negative integer, the number of initial steps of every
+                sequence whose states are discarded (the reservoir is still
+                forgetting its zero initial state). Defaults to `0`.
+            batch_size: Positive integer, the number of sequences run through
+                the reservoir at once (array inputs only). Defaults to `32`.
+
+        Returns:
+            A dict with the training errors of the fitted (linear) readout over
+            the non-washout steps: `"mse"`, the mean squared error, and
+            `"nrmse"`, its square root divided by the targets' standard
+            deviation (variances averaged over output features).
+        """
+        if isinstance(ridge, bool) or not isinstance(ridge, numbers.Real) or not ridge >= 0:
+            raise ValueError(f"`ridge` must be a non-negative number, received: ridge={ridge!r}")
+        if isinstance(washout, bool) or not isinstance(washout, numbers.Integral) or washout < 0:
+            raise ValueError(f"`washout` must be a non-negative integer, received: washout={washout!r}")
+        _check_positive_integer("batch_size", batch_size)
+        if _is_dataset(inputs):
+            if targets is not None:
+                raise ValueError(
+                    "A dataset already yields (inputs, targets) batches; "
+                    f"pass `targets=None`, received: targets of type {type(targets).__name__}"
+                )
+            batches = inputs.as_numpy_iterator()
+        else:
+            if targets is None:
+                raise ValueError("`targets` is required with array inputs, received: targets=None")
+            inputs, targets = np.asarray(inputs), np.asarray(targets)
+            if len(inputs) != len(targets):
+                raise ValueError(
+                    "`inputs` and `targets` must hold the same number of sequences, received: "
+                    f"inputs.shape={inputs.shape}, targets.shape={targets.shape}"
+                )
+            batches = _array_batches(inputs, targets, batch_size)
+
+        state_model = self._state_model()
+        size = self.units + 1  # states and the bias column
+        xtx = np.zeros((size, size))
+        xty = np.zeros((size, self.output_dim))
+        target_sum = np.zeros(self.output_dim)
+        target_square_sum = np.zeros(self.output_dim)
+        count = 0
+        for batch_inputs, batch_targets in batches:
+            batch_targets = self._readout_targets(batch_targets)
+            if batch_targets.shape[:2] != np.shape(batch_inputs)[:2]:
+                raise ValueError(
+                    "`targets` must have one value per input step, received: "
+                    f"targets.shape={batch_targets.shape} for inputs.shape={np.shape(batch_inputs)}"
+                )
+            if batch_targets.shape[1] <= washout:
+                raise ValueError(
+                    "`washout` must be shorter than the sequences, received: "
+                    f"washout={washout} for sequences of {batch_targets.shape[1]} steps"
+                )
+            states = np.asarray(state_model.predict_on_batch(batch_inputs), np.float64)
+            states = states[:, washout:]  # (batch, time - washout, units)
+            batch_targets = batch_targets[:, washout:]
+            design = np.concatenate([states, np.ones(states.shape[:-1] + (1,))], axis=-1)
+            design = design.reshape(-1, size)  # (samples, units + 1)
+            flat_targets = batch_targets.reshape(-1, self.output_dim)  # (samples, output_dim)
+            xtx += design.T @ design
+            xty += design.T @ flat_targets
+            target_sum += flat_targets.sum(axis=0)
+            target_square_sum += np.square(flat_targets).sum(axis=0)
+            count += len(flat_targets)
+        if count == 0:
+            raise ValueError("`fit_readout` received no data: the inputs hold no sequence.")
+
+        penalty = np.full(size, float(ridge))
+        penalty[-1] = 0.0  # the bias is not penalised
+        try:
+            weights = np.linalg.solve(xtx + np.diag(penalty), xty)  # (units + 1, output_dim)
+        except np.linalg.LinAlgError as error:
+            raise ValueError(
+                f"The ridge system is singular ({error}); use a positive `ridge`, received: ridge={ridge!r}"
+            ) from None
+        self.readout.set_weights([weights[:-1], weights[-1]])
+
+        # Squared errors from the accumulated sums: |Y|^2 - 2 <W, X^T Y> + <W, X^T X W>.
+        squared_error = (
+            target_square_sum.sum() - 2.0 * np.sum(weights * xty) + np.sum(weights * (xtx @ weights))
+        )
+        mse = max(float(squared_error), 0.0) / (count * self.output_dim)
+        variance = float(np.mean(target_square_sum / count - np.square(target_sum / count)))
+        nrmse = math.sqrt(mse / variance) if variance > 0 else float("inf")
+        return {"mse": mse, "nrmse": nrmse}
+
+    def forecast(self, warmup, steps):
+        """Free-runs the network, feeding each prediction back as the next input.
+
+        The reservoir first runs over `warmup` (compiled, as in `predict`);
+        then one `keras.ops.scan` over `steps` iterations alternates
+        "predict the next input with the readout" and "update the reservoir
+        with that prediction", so no Python `predict` call is made per step.
+        The loop is a single XLA loop on JAX, a `tf.while_loop` on TensorFlow
+        and a loop of tensor operations on PyTorch. Only for real-valued
+        models whose `output_dim` equals `input_dim`.
+
+        Args:
+            warmup: NumPy array of shape `(timesteps, input_dim)`, or
+                `(batch, timesteps, input_dim)` to forecast several series.
+            steps: Positive integer, the number of future steps to predict.
+
+        Returns:
+            A NumPy array of shape `(steps, input_dim)` (or
+            `(batch, steps, input_dim)`): the predictions of the `steps` values
+            that follow `warmup`.
+        """
+        if self.vocabulary_size is not None or self.output_dim != self.input_dim:
+            raise ValueError(
+                "`forecast` feeds predictions back as inputs, so it needs a real-valued model with "
+                f"output_dim == input_dim, received: input_dim={self.input_dim}, "
+                f"output_dim={self.output_dim}, vocabulary_size={self.vocabulary_size}"
+            )
+        _check_positive_integer("steps", steps)
+        warmup = np.asarray(warmup, dtype="float32")
+        single_series = warmup.ndim == 2
+        if single_series:
+            warmup = warmup[None]
+        if warmup.ndim != 3 or warmup.shape[-1] != self.input_dim or warmup.shape[1] == 0:
+            raise ValueError(
+                f"`warmup` must have shape (timesteps, {self.input_dim}) or "
+                f"(batch, timesteps, {self.input_dim}), received: warmup.shape={warmup.shape}"
+            )
+        states = self._state_model().predict_on_batch(warmup)  # (batch, time, units)
+        cell, readout = self.reservoir.cell, self.readout
+
+        def free_run_step(state, _):
+            prediction = readout(state)  # (batch, input_dim)
+            next_state = cell.update(cell.project_inputs(prediction), state)
+            return next_state, state
+
+        last_state = keras.ops.convert_to_tensor(states[:, -1])  # (batch, units)
+        _, visited = keras.ops.scan(free_run_step, last_state, length=steps)  # (steps, batch, units)
+        predictions = readout(keras.ops.transpose(visited, (1, 0, 2)))  # (batch, steps, input_dim)
+        predictions = np.asarray(keras.ops.convert_to_numpy(predictions))
+        return predictions[0] if single_series else predictions
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "units": self.units,
+                "input_dim": self.input_dim,
+                "output_dim": self.output_dim,
+                "vocabulary_size": self.vocabulary_size,
+                "embedding_dim": self.embedding_dim,
+                "connectivity": self.connectivity,
+                "spectral_radius": self.spectral_radius,
+                "leak_rate": self.leak_rate,
+                "input_scaling": self.input_scaling,
+                "input_connectivity": self.input_connectivity,
+                "bias_scaling": self.bias_scaling,
+                "seed": self.seed,
+            }
+        )
+        return config

@@ -1,0 +1,85 @@
+"""Many-to-one sequence classifiers: embedding -> recurrent layers -> class logits."""
+
+import keras
+
+from kerasrnn.layers.recurrent_factory import RECURRENT_KINDS
+from kerasrnn.layers.recurrent_factory import make_recurrent_layer
+
+
+def build_sequence_classifier(
+    vocabulary_size,
+    num_classes,
+    cell="gru",
+    embedding_dim=64,
+    hidden_units=128,
+    num_layers=1,
+    bidirectional=True,
+    dropout=0.0,
+    name=None,
+):
+    """A functional many-to-one classifier: `Embedding -> RNN x num_layers -> Dense(num_classes)`.
+
+    The model reads token ids `(batch, time)` padded with id 0 and returns one
+    row of class logits per sequence, `(batch, num_classes)`: the recurrent
+    state after the last real token (train it with sparse cross-entropy from
+    logits, and take `softmax` for probabilities). The embedding uses
+    `mask_zero=True`, so padding never changes the result: a sequence gives
+    the same logits whatever the length of the batch it is padded to. With
+    `bidirectional=True` each recurrent layer is a `keras.layers.Bidirectional`
+    whose forward and backward states are concatenated; the backward pass
+    starts at the last real token, not at the padding.
+
+    Args:
+        vocabulary_size: number of token ids, padding (0) included.
+        num_classes: number of classes.
+        cell: recurrent layer kind, one of
+            `kerasrnn.layers.recurrent_factory.RECURRENT_KINDS` (`"lstm"`,
+            `"gru"`, `"simple_rnn"`, `"layernorm_rnn"`, `"layernorm_lstm"`,
+            `"layernorm_gru"`). Defaults to `"gru"`.
+        embedding_dim: size of the token embedding. Defaults to 64.
+        hidden_units: size of each recurrent state (per direction). Defaults to 128.
+        num_layers: stacked recurrent layers; all but the last return their
+            whole sequence. Defaults to 1.
+        bidirectional: read each sequence in both directions. Defaults to True.
+        dropout: dropout rate after each recurrent layer (not recurrent
+            dropout, which would disable cuDNN). Defaults to 0.
+        name: model name. Defaults to `"bi{cell}_classifier"` or `"{cell}_classifier"`.
+
+    Returns:
+        An uncompiled `keras.Model` with output logits `(batch, num_classes)`.
+
+    Example:
+
+    >>> model = build_sequence_classifier(30, num_classes=18, cell="lstm", hidden_units=32)
+    >>> model(keras.ops.ones((4, 9), "int32")).shape   # (batch, classes)
+    (4, 18)
+    """
+    for arg, value in (("vocabulary_size", vocabulary_size), ("num_classes", num_classes),
+                       ("embedding_dim", embedding_dim), ("hidden_units", hidden_units),
+                       ("num_layers", num_layers)):
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise ValueError(f"`{arg}` must be a positive integer, received: {arg}={value!r}")
+    if num_classes < 2:
+        raise ValueError(f"`num_classes` must be at least 2, received: num_classes={num_classes}")
+    if cell not in RECURRENT_KINDS:
+        raise ValueError(f"`cell` must be one of {', '.join(RECURRENT_KINDS)}, received: cell={cell!r}")
+    if not 0 <= dropout < 1:
+        raise ValueError(f"`dropout` must be in [0, 1), received: dropout={dropout!r}")
+    prefix = f"bi{cell}" if bidirectional else cell
+    inputs = keras.Input(shape=(None,), dtype="int32", name="token_ids")
+    x = keras.layers.Embedding(vocabulary_size, embedding_dim, mask_zero=True, name="embedding")(inputs)
+    for index in range(num_layers):
+        last = index == num_layers - 1
+        layer = make_recurrent_layer(cell, hidden_units, return_sequences=not last, name=f"{cell}_{index}")
+        if bidirectional:
+            layer = keras.layers.Bidirectional(layer, name=f"bidirectional_{index}")
+            # `load_model` builds the two directions before their wrapper, outside its name scope;
+            # building them here the same way gives the weights the same paths before and after a
+            # save/load round trip (`forward_gru_0/gru_cell/kernel`, not `bidirectional_0/forward_...`).
+            layer.forward_layer.build(x.shape)
+            layer.backward_layer.build(x.shape)
+        x = layer(x)  # (batch, time, directions * units), or (batch, directions * units) after the last
+        if dropout:
+            x = keras.layers.Dropout(dropout, name=f"dropout_{index}")(x)
+    logits = keras.layers.Dense(num_classes, name="logits")(x)  # (batch, classes)
+    return keras.Model(inputs, logits, name=name or f"{prefix}_classifier")

@@ -1,0 +1,294 @@
+"""Name -> language of origin: the data policy for the names set, and the saved task.
+
+How the names data set becomes examples (`name_examples`, `split_names`):
+
+* Every name is normalised the way the seeds do it, accents stripped
+  (`"Ślusàrski" -> "slusarski"`) and lower-cased, and the same
+  normalisation is stored with the trained model and reapplied by
+  `NameClassifier.predict`, so `"ŚLUSÀRSKI"` and `"slusarski"` get the same
+  answer. Characters never seen in training are read as `<unk>`.
+* A name repeated within one language counts once: the raw files repeat
+  names many times (Arabic lists about 1,800 names but only about 100
+  distinct ones), which would otherwise weigh a handful of names as much as
+  a whole language and put copies of one name on both sides of a split.
+* A name listed under several languages (about 3% of the distinct names,
+  e.g. "chan": Chinese, English) is kept once per language. Trained on
+  both, the model learns to share its probability between them, which is
+  the honest answer; scored on both, at most one of the copies can be right,
+  so held-out accuracy has a ceiling a little under 100%.
+* The held-out split is by distinct name: all copies of a name fall on the
+  same side, so no name is seen in training and then tested. It is
+  stratified by language (each name counted under its rarest language), so
+  even the smallest classes keep held-out examples.
+"""
+
+import json
+import os
+
+import numpy as np
+
+from kerasrnn.tasks.saved_task import load_keras_model
+from kerasrnn.tasks.saved_task import read_manifest
+from kerasrnn.tasks.saved_task import register_task
+from kerasrnn.tasks.saved_task import write_task
+from kerasrnn.text.normalization import strip_accents as _strip_accents
+from kerasrnn.text.vocabulary import Vocabulary
+
+DEFAULT_NORMALIZATION = {"strip_accents": True, "lowercase": True}
+
+
+def _check_normalization(normalization):
+    normalization = dict(DEFAULT_NORMALIZATION if normalization is None else normalization)
+    unknown = sorted(set(normalization) - set(DEFAULT_NORMALIZATION))
+    if unknown:
+        raise ValueError(
+            f"`normalization` accepts the keys {', '.join(DEFAULT_NORMALIZATION)}, received: {unknown}"
+        )
+    for key, value in normalization.items():
+        if not isinstance(value, bool):
+            raise ValueError(f"`normalization[{key!r}]` must be True or False, received: {value!r}")
+    return {**DEFAULT_NORMALIZATION, **normalization}
+
+
+def normalize_name(name, strip_accents=True, lowercase=True):
+    """Normalise a name as the classifier reads it: accents off, lower case, single spaces.
+
+    Args:
+        name: a string.
+        strip_accents: NFD-decompose and drop combining marks. Defaults to True.
+        lowercase: lower-case the name. Defaults to True.
+
+    Returns:
+        The normalised string (possibly empty).
+
+    Example:
+
+    >>> normalize_name("  Ślusàrski ")
+    'slusarski'
+    >>> normalize_name("De  la Fontaine", lowercase=False)
+    'De la Fontaine'
+    """
+    if not isinstance(name, str):
+        raise ValueError(f"a name must be a string, received: {name!r}")
+    if strip_accents:
+        name = _strip_accents(name)
+    if lowercase:
+        name = name.lower()
+    return " ".join(name.split())
+
+
+def name_examples(names_by_language, normalization=None):
+    """Turn `{language: [name, ...]}` into deduplicated `(names, labels, languages)`.
+
+    Names are normalised with `normalize_name` (keys of `normalization`:
+    `strip_accents`, `lowercase`, both True by default); names that end up
+    empty are dropped; each `(name, language)` pair is kept once. A name
+    listed under several languages is kept once per language (see the module
+    docstring).
+
+    Args:
+        names_by_language: a dict from language to its list of names, as
+            returned by `kerasrnn.datasets.load_names()`.
+        normalization: a dict of `normalize_name` options. Defaults to `None`
+            (accents stripped, lower case).
+
+    Returns:
+        `(names, labels, languages)`: a list of normalised names, an int32
+        array of class ids into `languages`, and the sorted language list.
+
+    Example:
+
+    >>> names, labels, languages = name_examples({"Czech": ["Novák", "Novak"], "English": ["Nash"]})
+    >>> names, labels.tolist(), languages
+    (['novak', 'nash'], [0, 1], ['Czech', 'English'])
+    """
+    normalization = _check_normalization(normalization)
+    languages = sorted(names_by_language)
+    if len(languages) < 2:
+        raise ValueError(f"`names_by_language` must hold at least 2 languages, received: {languages}")
+    names, labels, seen = [], [], set()
+    for label, language in enumerate(languages):
+        for raw in names_by_language[language]:
+            name = normalize_name(raw, **normalization)
+            if name and (name, label) not in seen:
+                seen.add((name, label))
+                names.append(name)
+                labels.append(label)
+    return names, np.asarray(labels, "int32"), languages
+
+
+def split_names(names, labels, held_out_fraction=0.2, seed=0):
+    """Split examples into training and held-out sets by distinct name, stratified by class.
+
+    All examples that share a name (a name listed under several languages)
+    land on the same side, so no name is both trained on and tested. Each
+    distinct name is counted under its rarest class, and every class gives
+    `round(held_out_fraction * its names)` names (at least one when it has
+    two or more) to the held-out side.
+
+    Args:
+        names: a list of (normalised) names, one per example.
+        labels: class ids, one per example.
+        held_out_fraction: the share of each class's distinct names held out,
+            in (0, 1). Defaults to 0.2.
+        seed: seed of the shuffle. Defaults to 0.
+
+    Returns:
+        `(train_indices, held_out_indices)`: sorted int64 arrays of example
+        indices.
+
+    Example:
+
+    >>> train, held_out = split_names(["ab", "ab", "cd", "ef"], [0, 1, 0, 1], held_out_fraction=0.5)
+    >>> sorted(train.tolist() + held_out.tolist())
+    [0, 1, 2, 3]
+    """
+    labels = np.asarray(labels).reshape(-1)
+    if len(names) != len(labels):
+        raise ValueError(f"got {len(names)} names but {len(labels)} labels")
+    if not 0 < held_out_fraction < 1:
+        raise ValueError(f"`held_out_fraction` must be in (0, 1), received: held_out_fraction={held_out_fraction!r}")
+    class_sizes = np.bincount(labels.astype("int64"))
+    examples_of = {}
+    for index, name in enumerate(names):
+        examples_of.setdefault(name, []).append(index)
+    names_of_class = {}
+    for name in sorted(examples_of):
+        rarest = min((int(labels[i]) for i in examples_of[name]), key=lambda c: (class_sizes[c], c))
+        names_of_class.setdefault(rarest, []).append(name)
+    rng = np.random.default_rng(seed)
+    held_out = []
+    for label in sorted(names_of_class):
+        group = names_of_class[label]
+        count = int(round(held_out_fraction * len(group)))
+        count = min(max(count, 1), len(group) - 1) if len(group) >= 2 else 0
+        for position in rng.permutation(len(group))[:count]:
+            held_out.extend(examples_of[group[position]])
+    is_held_out = np.zeros(len(labels), bool)
+    is_held_out[held_out] = True
+    return np.flatnonzero(~is_held_out), np.flatnonzero(is_held_out)
+
+
+def _softmax(logits):
+    logits = np.asarray(logits, "float64")
+    shifted = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    return shifted / shifted.sum(axis=-1, keepdims=True)
+
+
+@register_task("name_classifier")
+class NameClassifier:
+    """Predict the language of origin of names with a trained character classifier.
+
+    The name is normalised as in training (`normalization`), encoded with
+    the character `vocabulary` (unseen characters become `<unk>`), and read
+    by a many-to-one model such as
+    `kerasrnn.models.sequence_classifier.build_sequence_classifier`, whose
+    logits a softmax turns into one probability per language.
+
+    Args:
+        model: a Keras model mapping padded character ids `(batch, time)` to
+            logits `(batch, len(languages))`.
+        vocabulary: the character `kerasrnn.text.Vocabulary` it was trained with.
+        languages: the class names, in class id order.
+        normalization: the `normalize_name` options used in training.
+            Defaults to `None` (accents stripped, lower case).
+        card: optional dict describing the training run (saved as card.json).
+
+    Example:
+
+    >>> classifier = kerasrnn.load("saved_models/classify_names/bigru")
+    >>> classifier.predict(["Dostoevsky", "Nakamura"], top_k=2)
+    [[('Russian', 0.98...), ('Czech', 0.01...)], [('Japanese', 0.99...), ...]]
+    """
+
+    def __init__(self, model, vocabulary, languages, normalization=None, card=None):
+        languages = [str(language) for language in languages]
+        if len(languages) < 2 or len(set(languages)) != len(languages):
+            raise ValueError(f"`languages` must hold at least 2 distinct names, received: {languages}")
+        if model.output_shape[-1] != len(languages):
+            raise ValueError(
+                f"the model predicts {model.output_shape[-1]} classes but `languages` has {len(languages)}"
+            )
+        self.model = model
+        self.vocabulary = vocabulary
+        self.languages = languages
+        self.normalization = _check_normalization(normalization)
+        self.card = dict(card or {})
+
+    def normalize(self, name):
+        """The name as the model reads it (the training normalisation)."""
+        return normalize_name(name, **self.normalization)
+
+    def encode(self, names):
+        """Normalise and encode names into a `(batch, time)` int32 array padded with 0.
+
+        The length is rounded up to a multiple of 8 so that compiled predict
+        functions are reused across calls. An empty name raises `ValueError`.
+        """
+        if isinstance(names, str):
+            names = [names]
+        names = list(names)
+        if not names:
+            raise ValueError("`names` is empty: pass at least one name")
+        encoded = []
+        for index, name in enumerate(names):
+            normalized = self.normalize(name)
+            if not normalized:
+                raise ValueError(f"`names` must not hold empty names, received: names[{index}]={name!r}")
+            encoded.append(self.vocabulary.encode(normalized))
+        length = -(-max(len(ids) for ids in encoded) // 8) * 8
+        batch = np.zeros((len(encoded), length), "int32")  # (batch, time), 0 = <pad>
+        for row, ids in enumerate(encoded):
+            batch[row, : len(ids)] = ids
+        return batch
+
+    def probabilities(self, names, batch_size=256):
+        """Class probabilities `(len(names), len(languages))` as a float64 NumPy array."""
+        logits = self.model.predict(self.encode(names), batch_size=batch_size, verbose=0)
+        return _softmax(logits)
+
+    def predict(self, names, top_k=1):
+        """The `top_k` likeliest languages of each name, likeliest first.
+
+        Args:
+            names: a list of names (a single string is read as one name).
+            top_k: how many languages to return per name, from 1 to
+                `len(languages)`. Defaults to 1.
+
+        Returns:
+            A list with, for each name, a list of `(language, probability)`
+            pairs in decreasing probability.
+
+        Example:
+
+        >>> classifier.predict(["Satoshi"], top_k=3)
+        [[('Japanese', 0.97...), ('Italian', 0.01...), ('Arabic', 0.00...)]]
+        """
+        if isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer)) or not 1 <= top_k <= len(self.languages):
+            raise ValueError(f"`top_k` must be an integer from 1 to {len(self.languages)}, received: top_k={top_k!r}")
+        probabilities = self.probabilities(names)
+        order = np.argsort(-probabilities, axis=-1, kind="stable")[:, :top_k]
+        return [
+            [(self.languages[k], float(row[k])) for k in best]
+            for row, best in zip(probabilities, order)
+        ]
+
+    def save(self, directory):
+        """Write model, vocabulary, card, languages and normalisation to `directory` (atomically)."""
+        extra = {"languages": self.languages, "normalization": self.normalization}
+        return write_task(directory, self.task_name, self.model, self.vocabulary, self.card, extra=extra)
+
+    @classmethod
+    def load(cls, directory):
+        """Read a directory written by `save` (any backend may have written it)."""
+        manifest = read_manifest(directory)
+        if "languages" not in manifest:
+            raise ValueError(f"{directory}/task.json has no `languages`; re-run the recipe that wrote it")
+        model = load_keras_model(os.path.join(directory, "model.keras"))
+        vocabulary = Vocabulary.load(os.path.join(directory, "vocabulary.json"))
+        card_path = os.path.join(directory, "card.json")
+        card = None
+        if os.path.isfile(card_path):
+            with open(card_path, encoding="utf-8") as f:
+                card = json.load(f)
+        return cls(model, vocabulary, manifest["languages"], manifest.get("normalization"), card)

@@ -1,0 +1,149 @@
+"""A trained sequence-to-sequence translator with its source and target vocabularies."""
+
+import json
+import os
+
+import numpy as np
+
+from kerasrnn.decoding.seq2seq_decoding import Seq2SeqGenerator
+from kerasrnn.decoding.seq2seq_decoding import normalized_scores
+from kerasrnn.tasks.saved_task import load_keras_model
+from kerasrnn.tasks.saved_task import register_task
+from kerasrnn.tasks.saved_task import write_task
+from kerasrnn.text.vocabulary import MASK
+from kerasrnn.text.vocabulary import START
+from kerasrnn.text.vocabulary import Vocabulary
+
+TARGET_VOCABULARY_FILE = "target_vocabulary.json"
+
+
+@register_task("translator")
+class Translator:
+    """Translate raw sentences with a trained `kerasrnn.models.seq2seq.Seq2Seq`.
+
+    A sentence is normalised and split into words as in training
+    (`kerasrnn.text.normalize_sentence`), words the source vocabulary lacks
+    become `<unk>`, and the output ids are turned back into words (special
+    tokens dropped; an `<unk>` the model generates stays visible). Decoding
+    is beam search (or greedy search for `beam_width=1`) or sampling, each one
+    compiled loop (`kerasrnn.decoding.seq2seq_decoding.Seq2SeqGenerator`).
+
+    Args:
+        model: a `Seq2Seq` model.
+        source_vocabulary: the word-level `kerasrnn.text.Vocabulary` of the
+            source language.
+        target_vocabulary: the word-level vocabulary of the target language,
+            with `<s>` and `</s>`.
+        card: optional dict describing the training run (saved as card.json).
+
+    Example:
+
+    >>> translator = kerasrnn.load("saved_models/translate_en_fr")
+    >>> translator.translate(["I am cold.", "Where is the station?"], beam_width=4)
+    ["j'ai froid .", 'où est la gare ?']
+    """
+
+    def __init__(self, model, source_vocabulary, target_vocabulary, card=None):
+        for side, vocabulary, size in (("source", source_vocabulary, model.encoder.vocabulary_size),
+                                       ("target", target_vocabulary, model.decoder.vocabulary_size)):
+            if vocabulary.size != size:
+                raise ValueError(
+                    f"the model's {side} side has {size} ids but the {side} vocabulary has {vocabulary.size}"
+                )
+        self.model = model
+        self.source_vocabulary = source_vocabulary
+        self.target_vocabulary = target_vocabulary
+        self.card = dict(card or {})
+        suppressed = [target_vocabulary.special_id(token) for token in (MASK, START) if token in target_vocabulary.specials]
+        self.generator = Seq2SeqGenerator(model, target_vocabulary.start_id, target_vocabulary.end_id, suppressed)
+
+    def encode(self, sentences):
+        """Raw sentences -> list of source id arrays (unknown words -> `<unk>`, at least one id each)."""
+        encoded = []
+        for sentence in sentences:
+            ids = self.source_vocabulary.encode(sentence)
+            encoded.append(ids if len(ids) else np.asarray([self.source_vocabulary.unk_id], "int32"))
+        return encoded
+
+    def decode(self, ids):
+        """Output ids `(batch, time)` -> list of target sentences."""
+        return [self.target_vocabulary.decode(row, skip_special=True, stop_at_end=True) for row in ids]
+
+    def translate(self, sentences, beam_width=4, max_length=None, length_penalty=0.6, batch_size=64,
+                  return_scores=False):
+        """Translate one sentence or a list of them.
+
+        Args:
+            sentences: a string or a list of strings (raw text).
+            beam_width: hypotheses kept per sentence; 1 is greedy search.
+                Defaults to 4.
+            max_length: most words per translation, end token included.
+                Defaults to twice the source length rounded up to a multiple
+                of 8 (decoding stops at the end token anyway).
+            length_penalty: GNMT's `alpha` in `((5 + length) / 6) ** alpha`.
+                Defaults to 0.6.
+            batch_size: sentences decoded together. Defaults to 64.
+            return_scores: also return each translation's length-normalised
+                log-probability. Defaults to False.
+
+        Returns:
+            A string for a string, else a list of strings; with
+            `return_scores=True`, `(translation, score)` pairs instead.
+        """
+        results = []
+        for sources in self._batches(sentences, batch_size):
+            if beam_width == 1:
+                tokens, log_probs = self.generator.greedy(sources, max_length=max_length)
+                scores = normalized_scores(tokens, log_probs, length_penalty)
+            else:
+                tokens, scores = self.generator.beam_search(sources, beam_width=beam_width, max_length=max_length,
+                                                            length_penalty=length_penalty)
+            results.extend(zip(self.decode(tokens), (float(s) for s in scores)))
+        if not return_scores:
+            results = [text for text, _ in results]
+        return results[0] if isinstance(sentences, str) else results
+
+    def sample(self, sentences, temperature=1.0, top_k=None, top_p=None, seed=None, max_length=None, batch_size=64):
+        """Translate by sampling each word from the model (temperature, top-k, top-p).
+
+        The same `seed` gives the same translations on a backend. Returns a
+        string for a string, else a list of strings.
+        """
+        results = []
+        for index, sources in enumerate(self._batches(sentences, batch_size)):
+            batch_seed = None if seed is None else int(seed) + index
+            tokens, _ = self.generator.sample(sources, max_length=max_length, temperature=temperature,
+                                              top_k=top_k, top_p=top_p, seed=batch_seed)
+            results.extend(self.decode(tokens))
+        return results[0] if isinstance(sentences, str) else results
+
+    def _batches(self, sentences, batch_size):
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size <= 0:
+            raise ValueError(f"`batch_size` must be a positive integer, received: batch_size={batch_size!r}")
+        sentences = [sentences] if isinstance(sentences, str) else list(sentences)
+        if not sentences:
+            raise ValueError("`sentences` is empty: give at least one sentence to translate")
+        for start in range(0, len(sentences), batch_size):
+            yield self.encode(sentences[start:start + batch_size])
+
+    def save(self, directory):
+        """Write model, both vocabularies and card to `directory` (atomically, task.json last)."""
+        os.makedirs(directory, exist_ok=True)
+        self.target_vocabulary.save(os.path.join(directory, TARGET_VOCABULARY_FILE))
+        extra = {"source_vocabulary": "vocabulary.json", "target_vocabulary": TARGET_VOCABULARY_FILE,
+                 "reverse_source": bool(self.model.reverse_source)}
+        return write_task(directory, self.task_name, self.model, self.source_vocabulary, self.card, extra)
+
+    @classmethod
+    def load(cls, directory):
+        import kerasrnn.models.seq2seq  # noqa: F401  (registers Seq2Seq and its layers)
+
+        model = load_keras_model(os.path.join(directory, "model.keras"))
+        source_vocabulary = Vocabulary.load(os.path.join(directory, "vocabulary.json"))
+        target_vocabulary = Vocabulary.load(os.path.join(directory, TARGET_VOCABULARY_FILE))
+        card_path = os.path.join(directory, "card.json")
+        card = None
+        if os.path.isfile(card_path):
+            with open(card_path, encoding="utf-8") as f:
+                card = json.load(f)
+        return cls(model, source_vocabulary, target_vocabulary, card)

@@ -1,0 +1,105 @@
+"""Seq2SeqEncoder / Seq2SeqDecoder layers and the Seq2Seq model."""
+
+import numpy as np
+import pytest
+
+import keras
+
+from kerasrnn.layers.seq2seq import Seq2SeqDecoder
+from kerasrnn.layers.seq2seq import Seq2SeqEncoder
+from kerasrnn.models.seq2seq import Seq2Seq
+from kerasrnn.models.seq2seq import SparseLabelSmoothingCrossentropy
+from kerasrnn.models.seq2seq import sequence_loss
+from tests import testing
+
+SOURCE = np.array([[5, 6, 7, 8, 0, 0], [9, 10, 0, 0, 0, 0]], "int32")
+TARGET_IN = np.array([[3, 11, 12, 13], [3, 14, 15, 0]], "int32")
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "layernorm_lstm"])
+def test_padding_does_not_change_the_encoder_states(cell):
+    encoder = Seq2SeqEncoder(20, embedding_dim=4, hidden_units=6, num_layers=2, cell=cell)
+    padded = encoder(SOURCE)
+    assert len(padded) == (4 if cell.endswith("lstm") else 2) and tuple(padded[0].shape) == (2, 6)
+    for row, length in ((0, 4), (1, 2)):
+        alone = encoder(SOURCE[row:row + 1, :length])
+        for state, state_alone in zip(padded, alone):
+            testing.assert_allclose(testing.to_numpy(state)[row:row + 1], state_alone, atol=1e-5)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "layernorm_gru"])
+def test_decoder_step_matches_teacher_forcing(cell):
+    encoder = Seq2SeqEncoder(20, embedding_dim=4, hidden_units=6, num_layers=2, cell=cell)
+    decoder = Seq2SeqDecoder(16, embedding_dim=5, hidden_units=6, num_layers=2, cell=cell)
+    states = encoder(SOURCE)
+    full = testing.to_numpy(decoder(TARGET_IN, states))  # (batch, time, vocabulary)
+    assert full.shape == (2, 4, 16)
+    for t in range(TARGET_IN.shape[1]):
+        logits, states = decoder.step(TARGET_IN[:, t], states)
+        testing.assert_allclose(logits, full[:, t], atol=1e-5)
+
+
+def test_seq2seq_saves_loads_and_records_its_settings(tmp_path):
+    model = Seq2Seq(20, 16, embedding_dim=4, hidden_units=6, num_layers=2, cell="gru", dropout=0.1,
+                    reverse_source=True)
+    expected = testing.to_numpy(model([SOURCE, TARGET_IN]))
+    path = str(tmp_path / "seq2seq.keras")
+    model.save(path)
+    loaded = keras.saving.load_model(path)
+    assert isinstance(loaded, Seq2Seq) and loaded.reverse_source and loaded.cell == "gru"
+    assert isinstance(loaded.encoder, Seq2SeqEncoder) and isinstance(loaded.decoder, Seq2SeqDecoder)
+    testing.assert_allclose(loaded([SOURCE, TARGET_IN]), expected, atol=1e-6)
+    config = model.get_config()
+    assert config["num_layers"] == 2 and config["dropout"] == 0.1 and config["name"] == "gru_seq2seq"
+
+
+def test_training_ignores_padding_and_learns():
+    keras.utils.set_random_seed(0)
+    model = Seq2Seq(12, 12, embedding_dim=8, hidden_units=16)
+    model.compile(optimizer=keras.optimizers.Adam(0.02), loss=sequence_loss(), weighted_metrics=["accuracy"])
+    rng = np.random.default_rng(0)
+    source = rng.integers(5, 12, (64, 4)).astype("int32")  # copy task: target = source
+    target_in = np.concatenate([np.full((64, 1), 3), source], axis=1).astype("int32")
+    target_out = np.concatenate([source, np.full((64, 1), 4)], axis=1).astype("int32")
+    weights = np.ones((64, 5), "float32")
+    # Padding in the targets with weight 0 changes neither the loss nor the accuracy.
+    padded_in = np.pad(target_in, ((0, 0), (0, 3)))
+    padded_out, padded_weights = np.pad(target_out, ((0, 0), (0, 3))), np.pad(weights, ((0, 0), (0, 3)))
+    plain = model.evaluate([source, target_in], target_out, sample_weight=weights, verbose=0)
+    padded = model.evaluate([source, padded_in], padded_out, sample_weight=padded_weights, verbose=0)
+    np.testing.assert_allclose(padded, plain, rtol=1e-5)
+    history = model.fit([source, target_in], target_out, sample_weight=weights, epochs=8, batch_size=16, verbose=0)
+    assert history.history["loss"][-1] < 0.7 * history.history["loss"][0]
+
+
+def test_label_smoothing_matches_keras_categorical_crossentropy():
+    rng = np.random.default_rng(0)
+    logits = rng.normal(size=(2, 3, 7)).astype("float32")
+    labels = rng.integers(0, 7, (2, 3))
+    ours = SparseLabelSmoothingCrossentropy(0.2)(labels, logits)
+    reference = keras.losses.CategoricalCrossentropy(from_logits=True, label_smoothing=0.2)(
+        np.eye(7, dtype="float32")[labels], logits)
+    testing.assert_allclose(ours, reference, atol=1e-5)
+    restored = SparseLabelSmoothingCrossentropy.from_config(SparseLabelSmoothingCrossentropy(0.2).get_config())
+    assert restored.label_smoothing == 0.2
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"hidden_units": 0}, "hidden_units=0"),
+        ({"num_layers": 1.5}, "num_layers=1.5"),
+        ({"cell": "transformer"}, "cell='transformer'"),
+        ({"dropout": 1.0}, "dropout=1.0"),
+        ({"reverse_source": "yes"}, "reverse_source='yes'"),
+    ],
+)
+def test_bad_arguments_are_rejected(kwargs, message):
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(".", r"\.")):
+        Seq2Seq(20, 16, **kwargs)
+
+
+def test_wrong_number_of_states_is_rejected():
+    decoder = Seq2SeqDecoder(16, embedding_dim=4, hidden_units=6, num_layers=2)
+    with pytest.raises(ValueError, match="takes 4 states"):
+        decoder(TARGET_IN, [np.zeros((2, 6), "float32")] * 2)

@@ -1,0 +1,83 @@
+import numpy as np
+import pytest
+
+from kerasrnn.metrics.classification import accuracy
+from kerasrnn.metrics.classification import confusion_matrix
+from kerasrnn.metrics.classification import f1_scores
+from kerasrnn.metrics.classification import macro_f1
+from kerasrnn.metrics.classification import normalize_rows
+from kerasrnn.metrics.classification import plot_confusion_matrix
+
+# Worked by hand:            true 0: predicted 0, 1, 0   true 1: 1, 2   true 2: 2, 2, 0, 2
+Y_TRUE = [0, 0, 0, 1, 1, 2, 2, 2, 2]
+Y_PRED = [0, 1, 0, 1, 2, 2, 2, 0, 2]
+MATRIX = [[2, 1, 0], [0, 1, 1], [1, 0, 3]]
+# F1 = 2TP / (2TP + FP + FN): class 0: 4/6, class 1: 2/4, class 2: 6/8.
+F1 = [4 / 6, 2 / 4, 6 / 8]
+
+
+def test_hand_computed_example():
+    np.testing.assert_array_equal(confusion_matrix(Y_TRUE, Y_PRED, num_classes=3), MATRIX)
+    assert accuracy(Y_TRUE, Y_PRED) == pytest.approx(6 / 9)
+    np.testing.assert_allclose(f1_scores(Y_TRUE, Y_PRED, num_classes=3), F1)
+    assert macro_f1(Y_TRUE, Y_PRED) == pytest.approx(23 / 36)
+
+
+def test_matches_a_direct_numpy_count_on_random_labels():
+    rng = np.random.default_rng(0)
+    y_true, y_pred = rng.integers(0, 5, 300), rng.integers(0, 5, 300)
+    matrix = confusion_matrix(y_true, y_pred, num_classes=6)
+    for i in range(6):
+        for j in range(6):
+            assert matrix[i, j] == np.sum((y_true == i) & (y_pred == j))
+    expected = []
+    for k in range(5):  # class 5 never occurs, so macro-F1 averages over 0..4
+        tp, fp, fn = np.sum((y_true == k) & (y_pred == k)), np.sum((y_true != k) & (y_pred == k)), np.sum(
+            (y_true == k) & (y_pred != k))
+        precision, recall = tp / (tp + fp), tp / (tp + fn)
+        expected.append(2 * precision * recall / (precision + recall))
+    assert macro_f1(y_true, y_pred) == pytest.approx(np.mean(expected))
+
+
+def test_agrees_with_scikit_learn():
+    metrics = pytest.importorskip("sklearn.metrics")
+    rng = np.random.default_rng(1)
+    y_true, y_pred = rng.integers(0, 7, 500), rng.integers(1, 7, 500)
+    np.testing.assert_array_equal(confusion_matrix(y_true, y_pred, 7), metrics.confusion_matrix(y_true, y_pred))
+    assert macro_f1(y_true, y_pred) == pytest.approx(metrics.f1_score(y_true, y_pred, average="macro"))
+
+
+def test_absent_classes_score_zero_and_do_not_count_in_macro_f1():
+    np.testing.assert_array_equal(f1_scores([0, 2], [0, 2], num_classes=3), [1.0, 0.0, 1.0])
+    assert macro_f1([0, 2], [0, 2]) == 1.0
+    assert macro_f1([0, 0], [0, 1]) == pytest.approx((2 / 3 + 0) / 2)  # a class only predicted counts
+
+
+def test_normalize_rows():
+    shares = normalize_rows([[2, 2], [0, 0]])
+    np.testing.assert_allclose(shares, [[0.5, 0.5], [0.0, 0.0]])
+    np.testing.assert_allclose(normalize_rows(MATRIX).sum(axis=1), 1.0)
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: accuracy([0, 1], [0]), "same length"),
+        (lambda: accuracy([], []), "empty"),
+        (lambda: confusion_matrix([0, 3], [0, 1], num_classes=3), "num_classes=3"),
+        (lambda: confusion_matrix([0.5], [0]), "integer class ids"),
+        (lambda: f1_scores([-1], [0]), "class ids >= 0"),
+    ],
+)
+def test_errors(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_plot_confusion_matrix_writes_a_png_atomically(tmp_path):
+    path = tmp_path / "plots" / "confusion_matrix.png"
+    assert plot_confusion_matrix(np.array(MATRIX), ["Czech", "Greek", "Irish"], path, title="test") == path
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert [p.name for p in path.parent.iterdir()] == ["confusion_matrix.png"]  # no temporary file left
+    with pytest.raises(ValueError, match="name all 3 classes"):
+        plot_confusion_matrix(np.array(MATRIX), ["Czech"], path)
