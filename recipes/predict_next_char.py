@@ -48,7 +48,7 @@ def parse_args(argv=None):
     parser.add_argument("--temperature", type=harness.positive_float, default=0.8, help="sampling temperature")
     parser.add_argument("--top-k", type=harness.positive_int, default=None, help="sample among the k likeliest")
     parser.add_argument("--demo", action="store_true",
-                        help="the README's demo: LSTM only, 2 epochs on the embedded corpus")
+                        help="the README demo: LSTM only, 1 epoch on the embedded corpus")
     args = harness.parse_args(parser, argv)
     args.models = [m.strip() for m in args.models.split(",") if m.strip()]
     unknown = [m for m in args.models if m not in MODELS]
@@ -57,7 +57,9 @@ def parse_args(argv=None):
     if not 0 <= args.dropout < 1:
         parser.error(f"--dropout must be in [0, 1), received {args.dropout}")
     if args.demo:
-        args.models, args.epochs, args.hidden_units = ["lstm"], 2, 256
+        if args.output_dir == parser.get_default("output_dir"):
+            args.output_dir = os.path.join("saved_models", "demo", "predict_next_char")  # keep the shipped model
+        args.models, args.epochs, args.hidden_units, args.batch_size = ["lstm"], 1, 256, 32
     if args.quick:
         args.epochs, args.hidden_units, args.sequence_length, args.num_chars = 1, 32, 32, 60
     return args
