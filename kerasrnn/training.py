@@ -158,3 +158,21 @@ def restore_best(model, output_dir):
         model.load_weights(best)
         return True
     return False
+
+
+def copy_best_model(output_dir, model_name, best_name="best"):
+    """Copy `output_dir/model_name` (without backups/checkpoints/logs) to `output_dir/best_name`.
+
+    The copy is made under a temporary name and swapped in, so `best/` is
+    always a complete model directory.
+    """
+    import shutil
+
+    best_dir = os.path.join(output_dir, best_name)
+    staging = best_dir + ".tmp"
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.copytree(os.path.join(output_dir, model_name), staging,
+                    ignore=shutil.ignore_patterns("backup", "checkpoints", "logs"))
+    shutil.rmtree(best_dir, ignore_errors=True)
+    os.replace(staging, best_dir)
+    return best_dir

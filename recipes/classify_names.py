@@ -205,14 +205,9 @@ def main(argv=None):
         print(f"{row['model']:<8}{row['params']:>10,}  {row['accuracy']:8.4f}  {row['macro_f1']:8.4f}")
     best = max(results, key=lambda r: r["accuracy"])
     if len(results) > 1:
-        import shutil
+        from kerasrnn.training import copy_best_model
 
-        best_dir = os.path.join(args.output_dir, "best")
-        shutil.rmtree(best_dir + ".tmp", ignore_errors=True)
-        shutil.copytree(os.path.join(args.output_dir, best["model"]), best_dir + ".tmp",
-                        ignore=shutil.ignore_patterns("backup", "checkpoints", "logs"))
-        shutil.rmtree(best_dir, ignore_errors=True)
-        os.replace(best_dir + ".tmp", best_dir)
+        best_dir = copy_best_model(args.output_dir, best["model"])
         print(f"best: {best['model']} (held-out accuracy {best['accuracy']:.4f}), copied to {best_dir}")
     print(f"done in {harness.elapsed(args)} s")
     return results

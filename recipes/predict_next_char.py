@@ -156,14 +156,9 @@ def main(argv=None):
               f"{row['bits_per_char']:9.4f}  {row['perplexity']:10.4f}")
     best = min(results, key=lambda r: r["nats_per_char"])
     if len(results) > 1:
-        import shutil
+        from kerasrnn.training import copy_best_model
 
-        best_dir = os.path.join(args.output_dir, "best")
-        shutil.rmtree(best_dir + ".tmp", ignore_errors=True)
-        shutil.copytree(os.path.join(args.output_dir, best["model"]), best_dir + ".tmp",
-                        ignore=shutil.ignore_patterns("backup", "checkpoints", "logs"))
-        shutil.rmtree(best_dir, ignore_errors=True)
-        os.replace(best_dir + ".tmp", best_dir)
+        best_dir = copy_best_model(args.output_dir, best["model"])
         print(f"best: {best['model']} ({best['nats_per_char']:.4f} nats/char), copied to {best_dir}")
     print(f"done in {harness.elapsed(args)} s")
     return results
