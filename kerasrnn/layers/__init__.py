@@ -11,6 +11,8 @@ from kerasrnn.layers.layer_norm_rnn import LayerNormSimpleRNN
 from kerasrnn.layers.layer_norm_rnn import LayerNormSimpleRNNCell
 from kerasrnn.layers.recurrent_factory import RECURRENT_KINDS
 from kerasrnn.layers.recurrent_factory import make_recurrent_layer
+from kerasrnn.layers.seq2seq import Seq2SeqDecoder
+from kerasrnn.layers.seq2seq import Seq2SeqEncoder
 from kerasrnn.layers.skip_gram import SkipGramLoss
 from kerasrnn.layers.skip_gram import SkipGramNegativeSampling
 from kerasrnn.layers.skip_gram import skip_gram_loss

@@ -7,3 +7,4 @@ from kerasrnn.tasks.saved_task import load
 from kerasrnn.tasks.saved_task import load_keras_model
 from kerasrnn.tasks.saved_task import register_task
 from kerasrnn.tasks.saved_task import write_task
+from kerasrnn.tasks.translator import Translator

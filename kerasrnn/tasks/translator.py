@@ -38,9 +38,12 @@ class Translator:
 
     Example:
 
-    >>> translator = kerasrnn.load("saved_models/translate_en_fr")
-    >>> translator.translate(["I am cold.", "Where is the station?"], beam_width=4)
-    ["j'ai froid .", 'où est la gare ?']
+    ```python
+    translator = kerasrnn.load("saved_models/translate_en_fr")
+    translator.translate(["I am cold.", "Where is the station?"], beam_width=4)  # two French strings
+    translator.translate("I am cold.", return_scores=True)  # (translation, length-normalised log-probability)
+    translator.sample("I am cold.", temperature=0.7, seed=0)
+    ```
     """
 
     def __init__(self, model, source_vocabulary, target_vocabulary, card=None):
@@ -54,7 +57,8 @@ class Translator:
         self.source_vocabulary = source_vocabulary
         self.target_vocabulary = target_vocabulary
         self.card = dict(card or {})
-        suppressed = [target_vocabulary.special_id(token) for token in (MASK, START) if token in target_vocabulary.specials]
+        specials = target_vocabulary.specials
+        suppressed = [target_vocabulary.special_id(token) for token in (MASK, START) if token in specials]
         self.generator = Seq2SeqGenerator(model, target_vocabulary.start_id, target_vocabulary.end_id, suppressed)
 
     def encode(self, sentences):

@@ -16,18 +16,17 @@ SOURCE = np.array([[5, 6, 7, 8, 0, 0], [9, 10, 0, 0, 0, 0]], "int32")
 TARGET_IN = np.array([[3, 11, 12, 13], [3, 14, 15, 0]], "int32")
 
 
-@pytest.mark.parametrize("cell", ["lstm", "gru", "layernorm_lstm"])
+@pytest.mark.parametrize("cell", ["lstm", "layernorm_gru"])
 def test_padding_does_not_change_the_encoder_states(cell):
     encoder = Seq2SeqEncoder(20, embedding_dim=4, hidden_units=6, num_layers=2, cell=cell)
-    padded = encoder(SOURCE)
+    padded = encoder(SOURCE)  # row 0: 4 tokens + 2 pads, row 1: 2 tokens + 4 pads
     assert len(padded) == (4 if cell.endswith("lstm") else 2) and tuple(padded[0].shape) == (2, 6)
-    for row, length in ((0, 4), (1, 2)):
-        alone = encoder(SOURCE[row:row + 1, :length])
-        for state, state_alone in zip(padded, alone):
-            testing.assert_allclose(testing.to_numpy(state)[row:row + 1], state_alone, atol=1e-5)
+    shorter = encoder(SOURCE[:, :4])  # row 0: no padding, row 1: 2 pads
+    for state, state_shorter in zip(padded, shorter):
+        testing.assert_allclose(state, state_shorter, atol=1e-5)
 
 
-@pytest.mark.parametrize("cell", ["lstm", "gru", "layernorm_gru"])
+@pytest.mark.parametrize("cell", ["gru", "layernorm_lstm"])
 def test_decoder_step_matches_teacher_forcing(cell):
     encoder = Seq2SeqEncoder(20, embedding_dim=4, hidden_units=6, num_layers=2, cell=cell)
     decoder = Seq2SeqDecoder(16, embedding_dim=5, hidden_units=6, num_layers=2, cell=cell)
@@ -53,23 +52,19 @@ def test_seq2seq_saves_loads_and_records_its_settings(tmp_path):
     assert config["num_layers"] == 2 and config["dropout"] == 0.1 and config["name"] == "gru_seq2seq"
 
 
-def test_training_ignores_padding_and_learns():
-    keras.utils.set_random_seed(0)
-    model = Seq2Seq(12, 12, embedding_dim=8, hidden_units=16)
-    model.compile(optimizer=keras.optimizers.Adam(0.02), loss=sequence_loss(), weighted_metrics=["accuracy"])
+@pytest.mark.parametrize("label_smoothing", [0.0, 0.1])
+def test_sequence_loss_is_the_mean_over_real_tokens(label_smoothing):
     rng = np.random.default_rng(0)
-    source = rng.integers(5, 12, (64, 4)).astype("int32")  # copy task: target = source
-    target_in = np.concatenate([np.full((64, 1), 3), source], axis=1).astype("int32")
-    target_out = np.concatenate([source, np.full((64, 1), 4)], axis=1).astype("int32")
-    weights = np.ones((64, 5), "float32")
-    # Padding in the targets with weight 0 changes neither the loss nor the accuracy.
-    padded_in = np.pad(target_in, ((0, 0), (0, 3)))
-    padded_out, padded_weights = np.pad(target_out, ((0, 0), (0, 3))), np.pad(weights, ((0, 0), (0, 3)))
-    plain = model.evaluate([source, target_in], target_out, sample_weight=weights, verbose=0)
-    padded = model.evaluate([source, padded_in], padded_out, sample_weight=padded_weights, verbose=0)
-    np.testing.assert_allclose(padded, plain, rtol=1e-5)
-    history = model.fit([source, target_in], target_out, sample_weight=weights, epochs=8, batch_size=16, verbose=0)
-    assert history.history["loss"][-1] < 0.7 * history.history["loss"][0]
+    logits = rng.normal(size=(2, 3, 7)).astype("float32")
+    labels = rng.integers(1, 7, (2, 3))
+    weights = np.ones((2, 3), "float32")
+    loss = sequence_loss(label_smoothing)
+    plain = testing.to_numpy(loss(labels, logits, sample_weight=weights))
+    # Padding positions (weight 0) change neither the value nor its scale.
+    padded_logits = np.concatenate([logits, rng.normal(size=(2, 4, 7)).astype("float32")], axis=1)
+    padded_labels = np.pad(labels, ((0, 0), (0, 4)))
+    padded = loss(padded_labels, padded_logits, sample_weight=np.pad(weights, ((0, 0), (0, 4))))
+    testing.assert_allclose(padded, plain, atol=1e-6)
 
 
 def test_label_smoothing_matches_keras_categorical_crossentropy():

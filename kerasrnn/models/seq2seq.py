@@ -1,0 +1,191 @@
+"""Attention-free encoder-decoder (Sutskever et al., 2014) and its training loss."""
+
+import keras
+from keras import ops
+
+from kerasrnn.layers.seq2seq import Seq2SeqDecoder
+from kerasrnn.layers.seq2seq import Seq2SeqEncoder
+
+
+@keras.saving.register_keras_serializable(package="kerasrnn")
+class Seq2Seq(keras.Model):
+    """A functional encoder-decoder: `(source_ids, target_in_ids) -> logits`.
+
+    A `Seq2SeqEncoder` reads the source and its final states initialise a
+    `Seq2SeqDecoder`, which predicts each target token from the previous ones
+    (teacher forcing during training):
+
+    `P(y | x) = prod_t softmax(W h_t + b)[y_t]`, `h_t = RNN(h_{t-1}, E y_{t-1})`,
+    `h_0 = encoder(x)`.
+
+    It is a functional model (the config holds the hyperparameters, Keras
+    rebuilds the graph), so it saves to `.keras` and loads on every backend.
+    Train it on `kerasrnn.data.make_translation_dataset` batches with
+    `sequence_loss()` and `weighted_metrics=["accuracy"]`: the sample weights
+    the pipeline gives keep padding out of the loss and the accuracy.
+    `kerasrnn.decoding.seq2seq_decoding.Seq2SeqGenerator` decodes it (greedy,
+    sampling, beam search) with the whole loop compiled.
+
+    Args:
+        source_vocabulary_size: number of source ids (0 is padding).
+        target_vocabulary_size: number of target ids (the softmax size).
+        embedding_dim: size of both embeddings. Defaults to 256.
+        hidden_units: size of each recurrent state. Defaults to 256.
+        num_layers: stacked recurrent layers in the encoder and the decoder.
+            Defaults to 1.
+        cell: recurrent layer kind, one of
+            `kerasrnn.layers.recurrent_factory.RECURRENT_KINDS`.
+            Defaults to `"lstm"`.
+        dropout: dropout rate on embeddings and between layers (not recurrent
+            dropout, which would disable cuDNN). Defaults to 0.
+        reverse_source: whether the model was trained on reversed sources
+            (the paper's trick). The data pipeline reverses them
+            (`make_translation_dataset(reverse_source=...)`); the model only
+            records it, so decoders reverse raw sources the same way.
+            Defaults to False.
+        **kwargs: `keras.Model` keyword arguments, such as `name`.
+
+    Example:
+
+    ```python
+    model = Seq2Seq(1000, 1200, embedding_dim=32, hidden_units=64)
+    source = np.array([[5, 6, 7, 0]])            # (batch, source_time), 0 = padding
+    target_in = np.array([[3, 40, 41]])          # <s> y_1 y_2
+    model([source, target_in]).shape             # (1, 3, 1200)
+    ```
+
+    Reference:
+        [Sutskever et al., 2014](https://arxiv.org/abs/1409.3215),
+        "Sequence to Sequence Learning with Neural Networks".
+    """
+
+    def __init__(
+        self,
+        source_vocabulary_size,
+        target_vocabulary_size,
+        embedding_dim=256,
+        hidden_units=256,
+        num_layers=1,
+        cell="lstm",
+        dropout=0.0,
+        reverse_source=False,
+        **kwargs,
+    ):
+        if not isinstance(reverse_source, bool):
+            raise ValueError(f"`reverse_source` must be True or False, received: reverse_source={reverse_source!r}")
+        encoder = Seq2SeqEncoder(source_vocabulary_size, embedding_dim, hidden_units, num_layers, cell, dropout,
+                                 name="encoder")
+        decoder = Seq2SeqDecoder(target_vocabulary_size, embedding_dim, hidden_units, num_layers, cell, dropout,
+                                 name="decoder")
+        source_ids = keras.Input(shape=(None,), dtype="int32", name="source_ids")
+        target_in_ids = keras.Input(shape=(None,), dtype="int32", name="target_in_ids")
+        logits = decoder(target_in_ids, encoder(source_ids))  # (batch, target_time, target_vocabulary)
+        kwargs.setdefault("name", f"{cell}_seq2seq")
+        super().__init__(inputs=[source_ids, target_in_ids], outputs=logits, **kwargs)
+        self.encoder = encoder
+        self.decoder = decoder
+        self.source_vocabulary_size = source_vocabulary_size
+        self.target_vocabulary_size = target_vocabulary_size
+        self.embedding_dim = embedding_dim
+        self.hidden_units = hidden_units
+        self.num_layers = num_layers
+        self.cell = cell
+        self.dropout = dropout
+        self.reverse_source = reverse_source
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({
+            "source_vocabulary_size": self.source_vocabulary_size,
+            "target_vocabulary_size": self.target_vocabulary_size,
+            "embedding_dim": self.embedding_dim,
+            "hidden_units": self.hidden_units,
+            "num_layers": self.num_layers,
+            "cell": self.cell,
+            "dropout": self.dropout,
+            "reverse_source": self.reverse_source,
+        })
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+@keras.saving.register_keras_serializable(package="kerasrnn")
+class SparseLabelSmoothingCrossentropy(keras.losses.Loss):
+    """Cross-entropy from logits against integer labels smoothed towards the uniform distribution.
+
+    The target distribution is `(1 - label_smoothing) * onehot(y) + label_smoothing / V`
+    over the `V` classes, so the loss is
+
+    `-(1 - label_smoothing) * log p_y - (label_smoothing / V) * sum_v log p_v`,
+
+    what `keras.losses.CategoricalCrossentropy(label_smoothing=...)` computes
+    from one-hot labels, without building the one-hot tensor.
+
+    Args:
+        label_smoothing: float in [0, 1). Defaults to 0.1.
+        **kwargs: `keras.losses.Loss` keyword arguments (`reduction`, `name`).
+
+    Example:
+
+    ```python
+    loss = SparseLabelSmoothingCrossentropy(0.1)
+    loss(np.array([[1, 2]]), np.zeros((1, 2, 5)))  # log(5) = 1.609
+    ```
+
+    Reference:
+        [Szegedy et al., 2016](https://arxiv.org/abs/1512.00567),
+        "Rethinking the Inception Architecture for Computer Vision", section 7.
+    """
+
+    def __init__(self, label_smoothing=0.1, name="label_smoothing_crossentropy", **kwargs):
+        if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, (int, float)) or not (
+            0 <= label_smoothing < 1
+        ):
+            raise ValueError(
+                f"`label_smoothing` must be a float in [0, 1), received: label_smoothing={label_smoothing!r}"
+            )
+        super().__init__(name=name, **kwargs)
+        self.label_smoothing = float(label_smoothing)
+
+    def call(self, y_true, y_pred):
+        log_probs = ops.log_softmax(ops.cast(y_pred, "float32"), axis=-1)  # (batch, time, classes)
+        labels = ops.expand_dims(ops.cast(y_true, "int32"), -1)
+        true_term = ops.squeeze(ops.take_along_axis(log_probs, labels, axis=-1), -1)  # (batch, time)
+        uniform_term = ops.mean(log_probs, axis=-1)
+        return -(1.0 - self.label_smoothing) * true_term - self.label_smoothing * uniform_term
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"label_smoothing": self.label_smoothing})
+        return config
+
+
+def sequence_loss(label_smoothing=0.0):
+    """The training loss of a `Seq2Seq` (or any next-token model) from logits.
+
+    `keras.losses.SparseCategoricalCrossentropy(from_logits=True)`, or
+    `SparseLabelSmoothingCrossentropy` when `label_smoothing > 0`, both with
+    `reduction="mean_with_sample_weight"`: the sum over tokens divided by the
+    sum of the sample weights, so with the pipeline's weights (1 on real
+    tokens, 0 on padding) it is the mean over real tokens, whatever the
+    padding of a batch. (Keras' default divides by all positions, padding
+    included, which shrinks the loss of heavily padded batches.)
+
+    Args:
+        label_smoothing: float in [0, 1). Defaults to 0.
+
+    Returns:
+        A `keras.losses.Loss`.
+
+    Example:
+
+    ```python
+    model.compile(optimizer="adam", loss=sequence_loss(0.1), weighted_metrics=["accuracy"])
+    ```
+    """
+    if label_smoothing:
+        return SparseLabelSmoothingCrossentropy(label_smoothing, reduction="mean_with_sample_weight")
+    return keras.losses.SparseCategoricalCrossentropy(from_logits=True, reduction="mean_with_sample_weight")

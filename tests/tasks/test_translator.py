@@ -1,0 +1,69 @@
+"""The translator task: raw sentences in, sentences out; saved and loaded with `kerasrnn.load`."""
+
+import json
+import os
+
+import pytest
+
+import keras
+
+import kerasrnn
+from kerasrnn.models.seq2seq import Seq2Seq
+from kerasrnn.tasks.translator import Translator
+from kerasrnn.text.vocabulary import Vocabulary
+from tests import testing
+
+ENGLISH = ["I am cold.", "Where is the station?", "He reads a book."]
+FRENCH = ["J'ai froid.", "Où est la gare ?", "Il lit un livre."]
+
+
+@pytest.fixture(scope="module")
+def translator():
+    keras.utils.set_random_seed(0)
+    source = Vocabulary.build(ENGLISH, level="word")
+    target = Vocabulary.build(FRENCH, level="word")
+    model = Seq2Seq(source.size, target.size, embedding_dim=8, hidden_units=12, cell="gru", reverse_source=True)
+    return Translator(model, source, target, card={"note": "test"})
+
+
+def test_translate_takes_raw_text_and_returns_words(translator):
+    texts = translator.translate(ENGLISH + ["Unknown words: zebra!"], beam_width=2, max_length=6)
+    assert len(texts) == 4 and all(isinstance(t, str) for t in texts)
+    known = set(translator.target_vocabulary.id_to_token) - {"<s>", "<mask>", "<pad>"}
+    assert all(word in known for text in texts for word in text.split())
+    single, score = translator.translate("I am cold.", beam_width=2, max_length=6, return_scores=True)
+    assert single == texts[0] and score <= 0
+    greedy = translator.translate(ENGLISH + ["?"], beam_width=1, max_length=6, return_scores=True)
+    assert all(isinstance(text, str) and score <= 0 for text, score in greedy)
+    sampled = translator.sample(ENGLISH + ["?"], seed=3, max_length=6)
+    assert len(sampled) == 4 and all(isinstance(text, str) for text in sampled)
+
+
+def test_save_and_load_round_trip(translator, tmp_path):
+    directory = tmp_path / "translator"
+    translator.save(directory)
+    assert sorted(os.listdir(directory)) == [
+        "card.json", "model.keras", "target_vocabulary.json", "task.json", "vocabulary.json"]
+    manifest = json.loads((directory / "task.json").read_text())
+    assert manifest["task"] == "translator" and manifest["reverse_source"] is True
+    loaded = kerasrnn.load(directory)
+    assert isinstance(loaded, Translator) and loaded.card == {"note": "test"}
+    assert loaded.source_vocabulary == translator.source_vocabulary
+    assert loaded.target_vocabulary == translator.target_vocabulary
+    assert loaded.translate(ENGLISH, max_length=6) == translator.translate(ENGLISH, max_length=6)
+    # Another backend loads what this one saved and translates the same (one child process per run).
+    other = testing.other_backends()[0]
+    result = testing.run_json(
+        "import json, kerasrnn, kerasrnn.tasks.translator; "
+        f"t = kerasrnn.load({str(directory)!r}); "
+        f"print(json.dumps(t.translate({ENGLISH!r}, max_length=6)))",
+        other,
+    )
+    assert result == translator.translate(ENGLISH, max_length=6)
+
+
+def test_vocabulary_must_match_the_model(translator):
+    with pytest.raises(ValueError, match="target vocabulary has"):
+        Translator(translator.model, translator.source_vocabulary, translator.source_vocabulary)
+    with pytest.raises(ValueError, match="batch_size"):
+        translator.translate(ENGLISH, batch_size=0)
