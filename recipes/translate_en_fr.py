@@ -121,8 +121,10 @@ def main(argv=None):
     raw_pairs = load_fra_eng(args.data)
     if args.quick:
         raw_pairs = raw_pairs[:20_000]  # the file is sorted by length: these are the short ones
+    from tqdm import tqdm
+
     pairs = [(normalize_sentence(english).split(), normalize_sentence(french).split())
-             for english, french in raw_pairs]
+             for english, french in tqdm(raw_pairs, desc="normalising pairs", unit="pair", disable=args.quick)]
     pairs = [(english, french) for english, french in pairs if english and french]
     long_pairs = sum(1 for english, french in pairs if max(len(english), len(french)) > args.max_length)
     if args.truncate:
