@@ -120,5 +120,8 @@ class LanguageModel:
         model = load_keras_model(os.path.join(directory, "model.keras"))
         vocabulary = Vocabulary.load(os.path.join(directory, "vocabulary.json"))
         card_path = os.path.join(directory, "card.json")
-        card = json.load(open(card_path, encoding="utf-8")) if os.path.isfile(card_path) else None
+        card = None
+        if os.path.isfile(card_path):
+            with open(card_path, encoding="utf-8") as f:
+                card = json.load(f)
         return cls(model, vocabulary, card)
