@@ -87,8 +87,9 @@ def beam_search(step_fn, states, batch_size, start_id, end_id, beam_width, max_l
     states = [ops.repeat(state, beam_width, axis=0) for state in states]  # (rows, ...), beam-major per source
     # Only the first hypothesis of each source is alive at the start, so the first step does not
     # pick the same token beam_width times.
-    first = np.full((batch_size, beam_width), NEGATIVE, "float32")
-    first[:, 0] = 0.0
+    # Built with keras.ops (not NumPy) so that `batch_size` may be a symbolic tensor in an exported graph.
+    first = ops.where(ops.arange(beam_width) == 0, 0.0, NEGATIVE)  # (beam,)
+    first = ops.zeros((batch_size, beam_width), "float32") + ops.cast(first, "float32")
     row_offsets = ops.expand_dims(ops.arange(batch_size, dtype="int32") * beam_width, 1)  # (batch, 1)
     finished = ops.zeros((batch_size, beam_width), "bool")
     if skip is not None:

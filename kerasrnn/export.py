@@ -1,0 +1,300 @@
+"""Export a saved task as a TensorFlow SavedModel that takes and returns raw strings.
+
+    python -m kerasrnn.export saved_models/translate_en_fr /tmp/translator_savedmodel
+    python -m kerasrnn.export saved_models/predict_next_char/lstm /tmp/char_lm_savedmodel
+
+The SavedModel holds the whole path from text to text: normalisation and
+tokenisation with `tf.strings` / tensorflow-text ops (`kerasrnn.text.tf_text`,
+the twin of the Python normaliser used in training), vocabulary lookups as
+TensorFlow hash tables, the compiled decoding loop (`keras.ops.while_loop`
+traced into the graph) and the detokenisation. Serving needs only TensorFlow
+and tensorflow-text:
+
+```python
+import tensorflow as tf
+import tensorflow_text  # noqa: F401  (registers the normalisation op)
+
+translator = tf.saved_model.load("/tmp/translator_savedmodel")
+translator.serve(tf.constant(["I am cold."]))          # {"translation": [b"j'ai froid ."]}
+translator.signatures["greedy"](tf.constant(["Hi."]))  # greedy search instead of beam search
+```
+
+Signatures:
+
+* translator: `serve` / `serving_default` (beam search, width set at export,
+  4 by default) and `greedy`, each `sentences: string[batch] ->
+  {"translation": string[batch], "score": float32[batch]}`.
+* language model: `serve` / `serving_default`, `prompts: string[batch],
+  num_chars: int32[], temperature: float32[], seed: int32[] ->
+  {"text": string[batch]}` (`temperature <= 0` means greedy), and
+  `greedy` (`prompts`, `num_chars`).
+
+A SavedModel is a TensorFlow graph, so the export runs on the TensorFlow
+backend. Called from a process on the JAX or PyTorch backend (which cannot
+switch backends once Keras is imported), `export_saved_model` runs the export
+in a child process on TensorFlow; the `.keras` model loads on any backend, so
+the result is the same whichever backend trained it.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+DEFAULT_BEAM_WIDTH = 4
+
+
+def export_saved_model(model_dir, output_dir, beam_width=DEFAULT_BEAM_WIDTH, max_length=None, length_penalty=0.6):
+    """Export the task saved in `model_dir` as a SavedModel in `output_dir`.
+
+    Args:
+        model_dir: a directory written by a recipe (it has a `task.json`):
+            a translator or a language model.
+        output_dir: where to write the SavedModel. Written to a temporary
+            directory next to it first, then renamed, so a failed export never
+            leaves a half-written SavedModel; an existing `output_dir` is
+            replaced.
+        beam_width: the translator's beam width in `serve`. Defaults to 4.
+        max_length: most words per translation, end token included. Defaults
+            to the card's training `max_length` + 1, else 32.
+        length_penalty: GNMT's `alpha` for beam search. Defaults to 0.6.
+
+    Returns:
+        `output_dir`.
+    """
+    from kerasrnn.tasks.saved_task import read_manifest
+
+    model_dir, output_dir = os.fspath(model_dir), os.fspath(output_dir)
+    task = read_manifest(model_dir)["task"]
+    if task not in ("translator", "language_model"):
+        raise ValueError(
+            f"{model_dir} holds a {task!r} task; SavedModel export supports 'translator' and 'language_model'"
+        )
+    if isinstance(beam_width, bool) or not isinstance(beam_width, int) or beam_width < 1:
+        raise ValueError(f"`beam_width` must be a positive integer, received: beam_width={beam_width!r}")
+    if max_length is not None and (isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 1):
+        raise ValueError(f"`max_length` must be a positive integer, received: max_length={max_length!r}")
+
+    import keras
+
+    if keras.backend.backend() != "tensorflow":
+        return _export_in_child(model_dir, output_dir, beam_width, max_length, length_penalty)
+
+    parent = os.path.dirname(os.path.abspath(output_dir))
+    os.makedirs(parent, exist_ok=True)
+    staging = tempfile.mkdtemp(prefix=".export-", dir=parent)
+    try:
+        if task == "translator":
+            _export_translator(model_dir, staging, beam_width, max_length, length_penalty)
+        else:
+            _export_language_model(model_dir, staging)
+        if os.path.isdir(output_dir):
+            shutil.rmtree(output_dir)
+        os.replace(staging, output_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return output_dir
+
+
+def _export_in_child(model_dir, output_dir, beam_width, max_length, length_penalty):
+    command = [sys.executable, "-m", "kerasrnn.export", model_dir, output_dir, "--beam-width", str(beam_width),
+               "--length-penalty", str(length_penalty)]
+    if max_length is not None:
+        command += ["--max-length", str(max_length)]
+    environment = dict(os.environ, KERAS_BACKEND="tensorflow")
+    package_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    environment["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, environment.get("PYTHONPATH")]))
+    result = subprocess.run(command, env=environment, capture_output=True, text=True)
+    if result.returncode != 0:
+        lines = (result.stderr or result.stdout).strip().splitlines()
+        raise RuntimeError(f"the TensorFlow export process failed: {lines[-1] if lines else result.returncode}")
+    return output_dir
+
+
+# ------------------------------------------------------------------ translator
+def _export_translator(model_dir, output_dir, beam_width, max_length, length_penalty):
+    import keras
+    import tensorflow as tf
+
+    from kerasrnn.decoding.beam_search import beam_search
+    from kerasrnn.decoding.seq2seq_decoding import search_loop
+    from kerasrnn.tasks.translator import Translator
+    from kerasrnn.text.tf_text import tf_split_words
+
+    translator = Translator.load(model_dir)
+    source, target = translator.source_vocabulary, translator.target_vocabulary
+    if max_length is None:
+        max_length = int(translator.card.get("max_length", 31)) + 1
+    generator = translator.generator
+    stepper, start_id, end_id = generator.stepper, generator.start_id, generator.end_id
+    logit_bias = tf.constant(generator.logit_bias)
+
+    source_table = _token_table(source)
+    target_tokens = tf.constant(target.id_to_token)
+    dropped_ids = tf.constant(sorted({source.pad_id, *(target.special_id(t) for t in target.specials)}
+                                     - {target.unk_id}), tf.int32)
+
+    def encode(sentences):
+        words = tf_split_words(sentences)  # ragged (batch, words)
+        ids = tf.cast(source_table.lookup(words), tf.int32)
+        ids = ids.to_tensor(default_value=0)
+        # Every sentence holds at least one id (an empty one reads as <unk>), as Translator.encode does.
+        ids = tf.pad(ids, [[0, 0], [0, 1]])
+        empty = tf.equal(ids[:, 0], 0)
+        first = tf.where(empty, source.unk_id, ids[:, 0])
+        return tf.concat([first[:, None], ids[:, 1:]], axis=1)
+
+    def detokenize(tokens):
+        keep = tf.logical_not(tf.reduce_any(tf.equal(tokens[..., None], dropped_ids), axis=-1))
+        words = tf.ragged.boolean_mask(tf.gather(target_tokens, tokens), keep)
+        return tf.strings.reduce_join(words, axis=-1, separator=" ")
+
+    def beam(sentences):
+        source_ids = encode(sentences)
+        batch = tf.shape(source_ids)[0]
+        states = stepper.encode(source_ids)
+        tokens, scores, _ = beam_search(stepper.step, states, batch, start_id, end_id, beam_width, max_length,
+                                        length_penalty, logit_bias)
+        return {"translation": detokenize(tokens[:, 0]), "score": scores[:, 0]}
+
+    def greedy(sentences):
+        source_ids = encode(sentences)
+        batch = tf.shape(source_ids)[0]
+        states = stepper.encode(source_ids)
+        tokens, log_probs = search_loop(stepper.step, states, batch, start_id, end_id, max_length,
+                                        lambda i, logits: tf.argmax(logits, axis=-1, output_type=tf.int32),
+                                        logit_bias)
+        lengths = tf.cast(tf.maximum(tf.math.count_nonzero(tokens, axis=-1), 1), tf.float32)
+        scores = log_probs / tf.pow((5.0 + lengths) / 6.0, length_penalty)  # as normalized_scores
+        return {"translation": detokenize(tokens), "score": scores}
+
+    sentences_spec = [tf.TensorSpec([None], tf.string, name="sentences")]
+    archive = keras.export.ExportArchive()
+    archive.track(translator.model)
+    archive.track(source_table)
+    archive.add_endpoint("serve", beam, input_signature=sentences_spec)
+    archive.add_endpoint("greedy", greedy, input_signature=sentences_spec)
+    _write_archive(archive, output_dir, model_dir, {
+        "task": "translator", "beam_width": beam_width, "max_length": max_length, "length_penalty": length_penalty,
+    })
+
+
+# -------------------------------------------------------------- language model
+def _export_language_model(model_dir, output_dir):
+    import keras
+    import tensorflow as tf
+
+    from kerasrnn.tasks.language_model import LanguageModel
+
+    language_model = LanguageModel.load(model_dir)
+    vocabulary, stepper = language_model.vocabulary, language_model.stepper
+    if vocabulary.level != "char":
+        raise ValueError(f"SavedModel export of language models supports character models, not {vocabulary.level!r}")
+    table = _token_table(vocabulary)
+    tokens = tf.constant(vocabulary.id_to_token)
+    suppressed = range(2 + len(vocabulary.specials))  # <pad>, <unk> and the special tokens, as generate() does
+    bias = [-1e9 if i in suppressed else 0.0 for i in range(vocabulary.size)]
+    bias = tf.constant(bias, tf.float32)
+    dropped = tf.constant(sorted({vocabulary.pad_id, *(vocabulary.special_id(t) for t in vocabulary.specials)}),
+                          tf.int32)
+
+    def run(prompts, num_chars, temperature, seed):
+        chars = tf.strings.unicode_split(prompts, "UTF-8")  # ragged (batch, chars)
+        ids = tf.cast(table.lookup(chars), tf.int32)
+        lengths = tf.cast(ids.row_lengths(), tf.int32)
+        # One spare column, so that an empty prompt has room for its start token: the first
+        # ordinary token of the vocabulary (generate() draws one at random instead).
+        ids = tf.pad(ids.to_tensor(default_value=0), [[0, 0], [0, 1]])
+        first_token = min(len(vocabulary.specials) + 2, vocabulary.size - 1)
+        empty = tf.equal(lengths, 0)
+        ids = tf.concat([tf.where(empty, first_token, ids[:, 0])[:, None], ids[:, 1:]], axis=1)
+        lengths = tf.maximum(lengths, 1)
+        batch, prompt_width = tf.shape(ids)[0], tf.shape(ids)[1]
+        total = prompt_width + num_chars
+        buffer = tf.concat([ids, tf.zeros([batch, num_chars], tf.int32)], axis=1)
+        states = stepper.initial_states(batch)
+        greedy = temperature <= 0.0
+
+        def body(i, buffer, states):
+            logits, states = stepper.step(buffer[:, i], states)
+            logits = tf.cast(logits, tf.float32) + bias
+            sampled = tf.random.stateless_categorical(logits / tf.maximum(temperature, 1e-6), 1,
+                                                      seed=tf.stack([seed, i]), dtype=tf.int32)[:, 0]
+            chosen = tf.where(greedy, tf.argmax(logits, axis=-1, output_type=tf.int32), sampled)
+            # Prompts are right-padded: each row keeps feeding its own prompt until that prompt ends.
+            inside_prompt = i + 1 < lengths
+            chosen = tf.where(inside_prompt, buffer[:, tf.minimum(i + 1, total - 1)], chosen)
+            column = tf.one_hot(i + 1, total, on_value=1, off_value=0, dtype=tf.int32)[None, :]
+            buffer = buffer * (1 - column) + chosen[:, None] * column
+            return i + 1, buffer, states
+
+        _, buffer, _ = tf.while_loop(lambda i, *_: i < total - 1, body, (tf.constant(0), buffer, states))
+        # Each row's generated text starts right after its own prompt.
+        positions = lengths[:, None] + tf.range(num_chars)[None, :]
+        generated = tf.gather(buffer, positions, batch_dims=1)
+        keep = tf.logical_not(tf.reduce_any(tf.equal(generated[..., None], dropped), axis=-1))
+        text = tf.strings.reduce_join(tf.ragged.boolean_mask(tf.gather(tokens, generated), keep), axis=-1)
+        return {"text": text}
+
+    def serve(prompts, num_chars, temperature, seed):
+        return run(prompts, num_chars, temperature, seed)
+
+    def greedy(prompts, num_chars):
+        return run(prompts, num_chars, tf.constant(0.0), tf.constant(0))
+
+    archive = keras.export.ExportArchive()
+    archive.track(language_model.model)
+    archive.track(table)
+    archive.add_endpoint("serve", serve, input_signature=[
+        tf.TensorSpec([None], tf.string, name="prompts"), tf.TensorSpec([], tf.int32, name="num_chars"),
+        tf.TensorSpec([], tf.float32, name="temperature"), tf.TensorSpec([], tf.int32, name="seed")])
+    archive.add_endpoint("greedy", greedy, input_signature=[
+        tf.TensorSpec([None], tf.string, name="prompts"), tf.TensorSpec([], tf.int32, name="num_chars")])
+    _write_archive(archive, output_dir, model_dir, {"task": "language_model"})
+
+
+# --------------------------------------------------------------------- helpers
+def _token_table(vocabulary):
+    """token -> id as a TensorFlow hash table; unknown tokens (and the literal `<pad>`) -> `<unk>`."""
+    import tensorflow as tf
+
+    tokens = vocabulary.id_to_token[1:]  # never map text to the padding id
+    initializer = tf.lookup.KeyValueTensorInitializer(
+        tf.constant(tokens), tf.range(1, len(tokens) + 1, dtype=tf.int64), key_dtype=tf.string, value_dtype=tf.int64)
+    return tf.lookup.StaticHashTable(initializer, default_value=vocabulary.unk_id)
+
+
+def _write_archive(archive, output_dir, model_dir, description):
+    from kerasrnn import __version__
+
+    archive.write_out(output_dir, verbose=False)
+    description = dict(description, source=os.path.abspath(model_dir), kerasrnn_version=__version__)
+    with open(os.path.join(output_dir, "kerasrnn_export.json"), "w", encoding="utf-8") as f:
+        json.dump(description, f, indent=2)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m kerasrnn.export", description=__doc__.splitlines()[0])
+    parser.add_argument("model_dir", help="a saved task directory (translator or language model)")
+    parser.add_argument("output_dir", help="where to write the SavedModel (replaced if it exists)")
+    parser.add_argument("--beam-width", type=int, default=DEFAULT_BEAM_WIDTH, help="translator beam width")
+    parser.add_argument("--max-length", type=int, default=None, help="most words per translation")
+    parser.add_argument("--length-penalty", type=float, default=0.6, help="GNMT length penalty alpha")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    try:
+        path = export_saved_model(args.model_dir, args.output_dir, args.beam_width, args.max_length,
+                                  args.length_penalty)
+    except (ValueError, FileNotFoundError, RuntimeError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"SavedModel written to {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
