@@ -88,6 +88,11 @@ def check_no_nan(callbacks, output_dir):
     for callback in callbacks:
         if isinstance(callback, StopOnNaN) and callback.nan_at is not None:
             epoch, batch = callback.nan_at
+            # BackupAndRestore saved the NaN weights at the end of that epoch: drop them, so the
+            # next run (with a lower learning rate) starts afresh instead of resuming from NaN.
+            import shutil
+
+            shutil.rmtree(os.path.join(output_dir, "backup"), ignore_errors=True)
             best = os.path.join(output_dir, "checkpoints", "best.keras")
             kept = f"; the last good model is in {best}" if os.path.exists(best) else ""
             raise NaNLossError(
