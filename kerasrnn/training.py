@@ -36,6 +36,30 @@ class StopOnNaN(keras.callbacks.Callback):
         self._epoch = epoch
 
 
+class ResumeDataOrder(keras.callbacks.Callback):
+    """Give a resumed run the batches an uninterrupted run would have seen.
+
+    The pipelines in `kerasrnn.data` reshuffle (and redraw masks) on every
+    pass with a seeded `tf.data` op whose state advances each time an
+    iterator is created, so a fresh process would replay epoch 1's order
+    after a resume. Placed after `keras.callbacks.BackupAndRestore`, this
+    callback creates (and drops) one iterator per completed epoch, so epoch
+    `k` of the resumed run sees exactly the data of epoch `k` of an
+    uninterrupted one.
+
+    Args:
+        dataset: the training `tf.data.Dataset` passed to `fit`.
+    """
+
+    def __init__(self, dataset):
+        super().__init__()
+        self.dataset = dataset
+
+    def on_train_begin(self, logs=None):
+        for _ in range(int(getattr(self.model, "_initial_epoch", None) or 0)):
+            iter(self.dataset)
+
+
 class AtomicBestCheckpoint(keras.callbacks.Callback):
     """Save the model with the best `monitor` value, atomically (temp file, then rename).
 
@@ -62,12 +86,15 @@ class AtomicBestCheckpoint(keras.callbacks.Callback):
                 self.model.save(tmp)
 
 
-def standard_callbacks(output_dir, monitor="val_loss", mode="min", backup=True, tensorboard=False):
+def standard_callbacks(output_dir, monitor="val_loss", mode="min", backup=True, tensorboard=False, train_data=None):
     """The callbacks every recipe uses.
 
     * `keras.callbacks.BackupAndRestore` in `output_dir/backup`: a run that is
       interrupted resumes from the last completed epoch when the same command
-      is run again (the backup is deleted when training completes);
+      is run again (the backup is deleted when training completes); with
+      `train_data` (the `tf.data.Dataset` given to `fit`) also
+      `ResumeDataOrder`, so the resumed run ends with the same weights as an
+      uninterrupted one;
     * `AtomicBestCheckpoint` of the best validation model in
       `output_dir/checkpoints/best.keras`;
     * `StopOnNaN`;
@@ -76,6 +103,8 @@ def standard_callbacks(output_dir, monitor="val_loss", mode="min", backup=True, 
     callbacks = []
     if backup:
         callbacks.append(keras.callbacks.BackupAndRestore(os.path.join(output_dir, "backup"), delete_checkpoint=True))
+        if train_data is not None:
+            callbacks.append(ResumeDataOrder(train_data))
     callbacks.append(AtomicBestCheckpoint(os.path.join(output_dir, "checkpoints", "best.keras"), monitor, mode))
     callbacks.append(StopOnNaN())
     if tensorboard:

@@ -31,7 +31,8 @@ def parse_args(argv=None):
     parser.add_argument("--temperature", type=harness.positive_float, default=0.8, help="sampling temperature")
     args = harness.parse_args(parser, argv)
     if args.quick:
-        args.epochs, args.hidden_units, args.num_layers, args.num_samples = 1, 32, 1, 20
+        args.hidden_units, args.num_layers, args.num_samples = 32, 1, 20
+        args.epochs = args.epochs if harness.flag_given("--epochs", argv) else 1
     return args
 
 
@@ -80,7 +81,7 @@ def main(argv=None):
 
     # ----------------------------------------------------------------- Train
     output_dir = os.path.join(args.output_dir, "lstm")
-    callbacks = standard_callbacks(output_dir, tensorboard=args.tensorboard)
+    callbacks = standard_callbacks(output_dir, tensorboard=args.tensorboard, train_data=train)
     history = model.fit(train, validation_data=held_out, epochs=args.epochs, callbacks=callbacks,
                         verbose=2 if args.quick else "auto")
     check_no_nan(callbacks, output_dir)

@@ -89,6 +89,12 @@ def parse_args(parser, argv=None):
     return args
 
 
+def flag_given(flag, argv=None):
+    """Whether `flag` (e.g. "--epochs") was typed on the command line, as `--epochs 3` or `--epochs=3`."""
+    argv = sys.argv[1:] if argv is None else argv
+    return any(arg == flag or arg.startswith(flag + "=") for arg in argv)
+
+
 def run(main):
     """Run a recipe's `main()`, turning known errors into one line on stderr and exit code 2."""
     from kerasrnn.datasets.errors import DataFileError
