@@ -153,7 +153,7 @@ def main(argv=None):
         print(f"\nModel: {name} ({model.count_params():,} params)")
 
         # ------------------------------------------------------------- Train
-        callbacks = standard_callbacks(output_dir, tensorboard=args.tensorboard)
+        callbacks = standard_callbacks(output_dir, tensorboard=args.tensorboard, train_data=train)
         history = model.fit(train, validation_data=held_out, epochs=args.epochs, callbacks=callbacks,
                             verbose=2 if args.quick else "auto")
         check_no_nan(callbacks, output_dir)

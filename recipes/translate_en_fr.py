@@ -200,7 +200,7 @@ def main(argv=None):
                 self.started = None
 
     timer = EpochTimer()
-    callbacks = standard_callbacks(args.output_dir, tensorboard=args.tensorboard) + [timer]
+    callbacks = standard_callbacks(args.output_dir, tensorboard=args.tensorboard, train_data=train) + [timer]
     history = model.fit(train, validation_data=held_out, epochs=args.epochs, callbacks=callbacks,
                         verbose="auto" if sys.stdout.isatty() and not args.quick else 2)
     check_no_nan(callbacks, args.output_dir)
