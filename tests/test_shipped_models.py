@@ -32,8 +32,8 @@ def probe(task):
     if name == "masked_word_model":
         return {"fill": str(task.fill("to be or not to <mask> , that is the question"))}
     if name == "word2vec":
-        word = task.vocabulary.tokens[0] if hasattr(task, "vocabulary") else None
-        return {"neighbours": [w for w, _ in task.most_similar(word, topn=5)]} if word else {}
+        return {"neighbours": [word for word, _ in task.most_similar("king", topn=5)],
+                "similarity": round(task.similarity("king", "queen"), 4)}
     if name == "forecaster":
         series = np.sin(np.arange(400) * 0.1)
         return {"forecast": np.round(np.asarray(task.forecast(series, 20)), 3).reshape(-1).tolist()}

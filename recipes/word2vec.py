@@ -1,0 +1,236 @@
+"""Word vectors with skip-gram and negative sampling (word2vec) on Shakespeare, compared with gensim.
+
+Reads a text as a stream of lower-case words (punctuation dropped, words seen
+fewer than `--min-count` times left out), subsamples frequent words, and
+trains a `Word2Vec` model (two embedding tables, target and context) with
+`model.fit` on a `tf.data` pipeline of (word, context, 5 negatives) examples:
+the seeds' skip-gram with negative sampling. Training follows the word2vec
+reference: plain SGD whose per-example learning rate starts at
+`--learning-rate` (0.025) and decays linearly to 0.0001 (the optimizer gets it
+times the batch size, because Keras averages the loss over a batch).
+
+Then it prints the nearest neighbours of a few words, the Spearman correlation
+of the vectors' cosines with human judgements on WordSim353 and SimLex-999
+(the pairs in gensim's test data; pairs with a word outside the vocabulary
+are skipped and counted), and, when gensim is installed, the same scores and
+the training speed of gensim's `Word2Vec` trained on the same words with the
+same settings (sg=1, negative, window, vector size, epochs, min_count, sample,
+learning rate). It saves a `WordVectors` task (`kerasrnn.load`), its card, a
+2-D PCA map of the frequent words, the training curve and the vectors in
+word2vec's text format (`vectors.txt.gz`, which gensim reads) under
+`saved_models/word2vec/`.
+
+With no `--data`, the text is the copy of tiny-shakespeare shipped inside the
+package, so this runs with no network. Measured with the defaults (jax, 2 busy
+CPU cores): Spearman 0.563 on WordSim353 and 0.157 on SimLex-999 (gensim on
+the same words: 0.466 and 0.169); only 40 of the 353 and 236 of the 999 pairs
+have both words among Shakespeare's 3,045 words seen 5 times or more, so these
+scores are noisy. Gensim's C loops train several times faster (words/s are
+printed); this recipe is the Keras model, not a speed record.
+
+    python recipes/word2vec.py --backend jax
+    python recipes/word2vec.py --data my_corpus.txt --embedding-dim 200 --min-count 10 --epochs 5
+    python recipes/word2vec.py --quick    # seconds: a smoke test
+"""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+
+# word2vec's and gensim's final per-example learning rate (their `min_alpha`).
+FINAL_LEARNING_RATE = 1e-4
+NEIGHBOUR_WORDS = "king,queen,love,death,sword,night,father,heaven,gold,horse"
+
+
+def non_negative_float(text):
+    """argparse type: a finite float >= 0."""
+    import argparse
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, received {text!r}") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, received {text!r}")
+    return value
+
+
+def parse_args(argv=None):
+    parser = harness.make_parser("word2vec", __doc__.splitlines()[0], epochs=20, batch_size=1024)
+    parser.set_defaults(learning_rate=0.025)
+    for action in parser._actions:  # argparse has no public way to reword an inherited flag's help
+        if action.dest == "learning_rate":
+            action.help = "initial SGD learning rate per example (word2vec's alpha), decayed linearly to 0.0001"
+    parser.add_argument("--embedding-dim", type=harness.positive_int, default=100, help="size of each word vector")
+    parser.add_argument("--window", type=harness.positive_int, default=5,
+                        help="largest distance between a word and a context word (the radius is drawn in "
+                             "[1, window] for each word)")
+    parser.add_argument("--negatives", type=harness.positive_int, default=5,
+                        help="negative samples per (word, context) pair, drawn from unigram counts ** 0.75")
+    parser.add_argument("--min-count", type=harness.positive_int, default=5, help="ignore words seen fewer times")
+    parser.add_argument("--subsample", type=non_negative_float, default=1e-3,
+                        help="threshold for dropping occurrences of frequent words (0 keeps them all)")
+    parser.add_argument("--words", default=NEIGHBOUR_WORDS,
+                        help="comma-separated words whose nearest neighbours are printed")
+    parser.add_argument("--topn", type=harness.positive_int, default=8, help="neighbours printed per word")
+    parser.add_argument("--plot-words", type=harness.positive_int, default=150,
+                        help="how many of the most frequent words the 2-D map shows")
+    parser.add_argument("--no-gensim", action="store_true", help="skip the comparison with gensim")
+    args = harness.parse_args(parser, argv)
+    args.words = [word.strip() for word in args.words.split(",") if word.strip()]
+    if args.quick:  # a smaller run, except for the settings given on the command line
+        quick = {"epochs": 2, "batch_size": 512, "embedding_dim": 32, "min_count": 3, "plot_words": 60}
+        for name, value in quick.items():
+            if getattr(args, name) == parser.get_default(name):
+                setattr(args, name, value)
+    return args
+
+
+def train_gensim(tokens, args):
+    """Gensim's skip-gram on the same words and settings; returns (KeyedVectors, training seconds)."""
+    import time
+
+    from gensim.models import Word2Vec as GensimWord2Vec
+
+    # The same token stream, cut into gensim's longest "sentence" (10,000 words): windows cross
+    # line ends in both models, and only these cuts differ.
+    sentences = [tokens[start:start + 10_000] for start in range(0, len(tokens), 10_000)]
+    model = GensimWord2Vec(
+        vector_size=args.embedding_dim, window=args.window, negative=args.negatives, sg=1, hs=0,
+        min_count=args.min_count, sample=args.subsample, alpha=args.learning_rate,
+        min_alpha=min(FINAL_LEARNING_RATE, args.learning_rate), seed=args.seed, workers=os.cpu_count() or 1)
+    model.build_vocab(sentences)
+    started = time.perf_counter()
+    model.train(sentences, total_examples=model.corpus_count, epochs=args.epochs)
+    return model.wv, time.perf_counter() - started
+
+
+def main(argv=None):
+    args = parse_args(argv)
+
+    # ----------------------------------------------------------------- Setup
+    import time
+
+    import keras
+
+    import kerasrnn
+    from kerasrnn.metrics.word_similarity import evaluate_word_pairs, read_word_pairs, word_similarity_benchmarks
+    from kerasrnn.tasks.word_vectors import WordVectors, encode_words, plot_word_map, word2vec_tokens
+    from kerasrnn.tasks.word_vectors import word_vocabulary
+    from kerasrnn.training import StopOnNaN, check_no_nan, plot_history
+
+    keras.utils.set_random_seed(args.seed)
+    print(harness.describe_devices())
+
+    # ------------------------------------------------------------------ Data
+    if args.data:
+        text, source = kerasrnn.datasets.read_text_file(args.data, encoding=args.encoding), args.data
+    else:
+        text, source = kerasrnn.datasets.load_embedded_shakespeare(), "tiny-shakespeare (embedded copy)"
+    if args.quick:
+        text = text[:120_000]
+    tokens = word2vec_tokens(text)
+    words, counts = word_vocabulary(tokens, min_count=args.min_count)
+    ids = encode_words(tokens, words)  # (words in the vocabulary,), rarer words left out
+    train = kerasrnn.data.make_skip_gram_dataset(
+        ids, len(words), args.batch_size, window_size=args.window, num_negatives=args.negatives,
+        subsample=args.subsample, seed=args.seed)
+    steps_per_epoch = int(train.cardinality())
+    print(f"{source}: {len(tokens):,} words, {len(words):,} seen at least {args.min_count} times "
+          f"({len(ids):,} occurrences, {len(ids) / len(tokens):.1%} of the text); "
+          f"most frequent: {', '.join(words[:8])}")
+    print(f"{steps_per_epoch * args.batch_size:,} (word, context) pairs per epoch after subsampling, "
+          f"each with {args.negatives} negatives; {steps_per_epoch:,} batches of {args.batch_size}")
+
+    # ----------------------------------------------------------------- Model
+    with harness.setup_distribution(args):
+        model = kerasrnn.models.Word2Vec(words, embedding_dim=args.embedding_dim, seed=args.seed, name="word2vec")
+        # Keras averages the loss over the batch: scale word2vec's per-example rate by the batch size.
+        learning_rate = keras.optimizers.schedules.PolynomialDecay(
+            args.learning_rate * args.batch_size, decay_steps=args.epochs * steps_per_epoch,
+            end_learning_rate=min(FINAL_LEARNING_RATE, args.learning_rate) * args.batch_size)
+        model.compile(optimizer=keras.optimizers.SGD(learning_rate), loss=kerasrnn.layers.SkipGramLoss())
+    print(f"\nModel: word2vec skip-gram, {len(words):,} words x {args.embedding_dim} dimensions "
+          f"({model.count_params():,} params, target and context tables)")
+
+    # ----------------------------------------------------------------- Train
+    callbacks = [keras.callbacks.BackupAndRestore(os.path.join(args.output_dir, "backup")), StopOnNaN()]
+    if args.tensorboard:
+        callbacks.append(keras.callbacks.TensorBoard(os.path.join(args.output_dir, "logs")))
+    started = time.perf_counter()
+    history = model.fit(train, epochs=args.epochs, callbacks=callbacks, verbose=2 if args.quick else "auto")
+    train_seconds = time.perf_counter() - started
+    check_no_nan(callbacks, args.output_dir)
+    words_per_second = len(ids) * args.epochs / train_seconds
+    print(f"trained {args.epochs} epochs over {len(ids):,} words in {train_seconds:.1f} s: "
+          f"{words_per_second:,.0f} words/s (compilation included)")
+
+    # ------------------------------------------------------------- Evaluate
+    vectors = WordVectors(model, min_count=args.min_count)
+    print(f"\nNearest neighbours (cosine) " + "-" * 40)
+    neighbours = {}
+    for word in args.words:
+        if word not in vectors:
+            print(f"{word:>10}: not in the vocabulary")
+            continue
+        neighbours[word] = vectors.most_similar(word, topn=args.topn)
+        print(f"{word:>10}: " + ", ".join(f"{other} {cosine:.2f}" for other, cosine in neighbours[word]))
+
+    benchmarks = {name: read_word_pairs(path) for name, path in word_similarity_benchmarks().items()}
+    scores = {name: evaluate_word_pairs(pairs, vectors.similarity, vectors) for name, pairs in benchmarks.items()}
+    gensim_scores, gensim_words_per_second = {}, None
+    if not benchmarks:
+        print("\ngensim is not installed: `pip install gensim` to score WordSim353 and SimLex-999 "
+              "and to compare with gensim's word2vec")
+    elif not args.no_gensim:
+        print(f"\nTraining gensim's Word2Vec on the same {len(tokens):,} words with the same settings...")
+        gensim_vectors, gensim_seconds = train_gensim(tokens, args)
+        gensim_words_per_second = len(ids) * args.epochs / gensim_seconds
+        gensim_scores = {name: evaluate_word_pairs(pairs, gensim_vectors.similarity, gensim_vectors.key_to_index)
+                         for name, pairs in benchmarks.items()}
+    if benchmarks:
+        print("\nbenchmark      pairs  covered  Spearman kerasrnn" + ("  Spearman gensim" if gensim_scores else ""))
+        for name, score in scores.items():
+            line = f"{name:<12}{score['pairs']:>8}  {score['covered']:>7}  {score['spearman']:17.3f}"
+            if gensim_scores:
+                line += f"  {gensim_scores[name]['spearman']:15.3f}"
+            print(line)
+        if gensim_scores:
+            print(f"gensim: Spearman WordSim353 {gensim_scores['WordSim353']['spearman']:.3f}, "
+                  f"SimLex-999 {gensim_scores['SimLex-999']['spearman']:.3f}; "
+                  f"training speed: kerasrnn {words_per_second:,.0f} words/s ({keras.backend.backend()}), "
+                  f"gensim {gensim_words_per_second:,.0f} words/s ({os.cpu_count()} workers)")
+
+    # ------------------------------------------------------------------ Save
+    vectors.card = {
+        "task": "word vectors (skip-gram with negative sampling)",
+        "data": source, "words_in_text": len(tokens), "vocabulary_size": len(words),
+        "occurrences_in_vocabulary": len(ids), "tokenization": "kerasrnn.tasks.word_vectors.word2vec_tokens",
+        "embedding_dim": args.embedding_dim, "window": args.window, "negatives": args.negatives,
+        "min_count": args.min_count, "subsample": args.subsample, "epochs": args.epochs,
+        "batch_size": args.batch_size, "optimizer": "SGD, per-example learning rate decayed linearly",
+        "learning_rate": args.learning_rate, "final_learning_rate": min(FINAL_LEARNING_RATE, args.learning_rate),
+        "final_loss": float(history.history["loss"][-1]), "backend": keras.backend.backend(), "seed": args.seed,
+        "training_seconds": round(train_seconds, 1), "words_per_second": round(words_per_second),
+        "word_similarity": scores,
+        "gensim": {"word_similarity": gensim_scores, "words_per_second": round(gensim_words_per_second)}
+        if gensim_scores else None,
+        "neighbours": {word: [[other, round(cosine, 4)] for other, cosine in found]
+                       for word, found in neighbours.items()},
+        "wall_time_s": harness.elapsed(args),
+        "command": args.command,
+    }
+    vectors.save(args.output_dir)
+    vectors.save_word2vec_format(os.path.join(args.output_dir, "vectors.txt.gz"))
+    plot_word_map(vectors, words[: args.plot_words], os.path.join(args.output_dir, "word_map.png"),
+                  title=f"The {min(args.plot_words, len(words))} most frequent words of {source} (PCA of the vectors)")
+    plot_history(history, os.path.join(args.output_dir, "training_curve.png"), title=f"word2vec on {source}")
+    print(f"saved to {args.output_dir} (load with kerasrnn.load; vectors.txt.gz is in word2vec text format)")
+    print(f"done in {harness.elapsed(args)} s")
+    return vectors
+
+
+if __name__ == "__main__":
+    harness.run(main)
