@@ -84,6 +84,7 @@ def parse_args(argv=None):
         args.epochs, args.max_length, args.max_pairs = 1, 5, args.max_pairs or 3000
         args.source_vocabulary_size = args.target_vocabulary_size = 1000
         args.embedding_dim = args.hidden_units = 32
+        args.num_layers = 1
         args.bleu_sentences, args.num_examples, args.batch_size, args.beam_widths = 128, 2, 64, [1, 4]
         args.bucketing = False  # fewer batch shapes: JAX compiles the train step once per shape
     return args
