@@ -1,5 +1,6 @@
 """Saved tasks: what `kerasrnn.load` returns (model + vocabulary + inference methods)."""
 
+from kerasrnn.tasks.forecaster import Forecaster
 from kerasrnn.tasks.language_model import LanguageModel
 from kerasrnn.tasks.name_classifier import NameClassifier
 from kerasrnn.tasks.name_generator import NameGenerator
