@@ -1,12 +1,12 @@
 """A saved time-series forecaster: an echo-state network and the scaling of its series."""
 
-import json
 import numbers
 import os
 
 import numpy as np
 
 from kerasrnn.tasks.saved_task import load_keras_model
+from kerasrnn.tasks.saved_task import read_card
 from kerasrnn.tasks.saved_task import read_manifest
 from kerasrnn.tasks.saved_task import register_task
 from kerasrnn.tasks.saved_task import write_task
@@ -209,9 +209,5 @@ class Forecaster:
                 f"{directory}/task.json has no {', '.join(missing)}; re-run the recipe that wrote it"
             )
         model = load_keras_model(os.path.join(directory, "model.keras"))
-        card_path = os.path.join(directory, "card.json")
-        card = None
-        if os.path.isfile(card_path):
-            with open(card_path, encoding="utf-8") as f:
-                card = json.load(f)
+        card = read_card(directory)
         return cls(model, manifest["mean"], manifest["scale"], manifest["warmup_steps"], card)

@@ -11,6 +11,7 @@ from kerasrnn.backend import compile_inference
 from kerasrnn.decoding import RecurrentStepper
 from kerasrnn.decoding import TokenSampler
 from kerasrnn.tasks.saved_task import load_keras_model
+from kerasrnn.tasks.saved_task import read_card
 from kerasrnn.tasks.saved_task import register_task
 from kerasrnn.tasks.saved_task import write_task
 from kerasrnn.text import Vocabulary
@@ -115,13 +116,7 @@ class LanguageModel:
 
     @classmethod
     def load(cls, directory):
-        import json
-
         model = load_keras_model(os.path.join(directory, "model.keras"))
         vocabulary = Vocabulary.load(os.path.join(directory, "vocabulary.json"))
-        card_path = os.path.join(directory, "card.json")
-        card = None
-        if os.path.isfile(card_path):
-            with open(card_path, encoding="utf-8") as f:
-                card = json.load(f)
+        card = read_card(directory)
         return cls(model, vocabulary, card)

@@ -22,12 +22,12 @@ How the names data set becomes examples (`name_examples`, `split_names`):
   even the smallest classes keep held-out examples.
 """
 
-import json
 import os
 
 import numpy as np
 
 from kerasrnn.tasks.saved_task import load_keras_model
+from kerasrnn.tasks.saved_task import read_card
 from kerasrnn.tasks.saved_task import read_manifest
 from kerasrnn.tasks.saved_task import register_task
 from kerasrnn.tasks.saved_task import write_task
@@ -286,9 +286,5 @@ class NameClassifier:
             raise ValueError(f"{directory}/task.json has no `languages`; re-run the recipe that wrote it")
         model = load_keras_model(os.path.join(directory, "model.keras"))
         vocabulary = Vocabulary.load(os.path.join(directory, "vocabulary.json"))
-        card_path = os.path.join(directory, "card.json")
-        card = None
-        if os.path.isfile(card_path):
-            with open(card_path, encoding="utf-8") as f:
-                card = json.load(f)
+        card = read_card(directory)
         return cls(model, vocabulary, manifest["languages"], manifest.get("normalization"), card)

@@ -68,6 +68,15 @@ def inference_copy(model):
         return model
 
 
+def read_card(directory):
+    """The task's `card.json` as a dict, or None when the directory has none."""
+    path = os.path.join(os.fspath(directory), "card.json")
+    if not os.path.isfile(path):
+        return None
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
 def read_manifest(directory):
     directory = os.fspath(directory)
     if not os.path.isdir(directory):

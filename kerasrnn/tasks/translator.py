@@ -1,6 +1,5 @@
 """A trained sequence-to-sequence translator with its source and target vocabularies."""
 
-import json
 import os
 
 import numpy as np
@@ -8,6 +7,7 @@ import numpy as np
 from kerasrnn.decoding.seq2seq_decoding import Seq2SeqGenerator
 from kerasrnn.decoding.seq2seq_decoding import normalized_scores
 from kerasrnn.tasks.saved_task import load_keras_model
+from kerasrnn.tasks.saved_task import read_card
 from kerasrnn.tasks.saved_task import register_task
 from kerasrnn.tasks.saved_task import write_task
 from kerasrnn.text.vocabulary import MASK
@@ -145,9 +145,5 @@ class Translator:
         model = load_keras_model(os.path.join(directory, "model.keras"))
         source_vocabulary = Vocabulary.load(os.path.join(directory, "vocabulary.json"))
         target_vocabulary = Vocabulary.load(os.path.join(directory, TARGET_VOCABULARY_FILE))
-        card_path = os.path.join(directory, "card.json")
-        card = None
-        if os.path.isfile(card_path):
-            with open(card_path, encoding="utf-8") as f:
-                card = json.load(f)
+        card = read_card(directory)
         return cls(model, source_vocabulary, target_vocabulary, card)

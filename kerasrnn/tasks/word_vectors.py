@@ -20,7 +20,6 @@ export to the word2vec text format that gensim and most tools read.
 
 import collections
 import gzip
-import json
 import os
 import re
 import tempfile
@@ -29,6 +28,7 @@ import numpy as np
 
 from kerasrnn.io_utils import atomic_write_bytes
 from kerasrnn.tasks.saved_task import load_keras_model
+from kerasrnn.tasks.saved_task import read_card
 from kerasrnn.tasks.saved_task import read_manifest
 from kerasrnn.tasks.saved_task import register_task
 from kerasrnn.tasks.saved_task import write_task
@@ -238,11 +238,7 @@ class WordVectors:
             raise ValueError(
                 f"{directory}/model.keras holds a {type(model).__name__}, not a Word2Vec; re-run recipes/word2vec.py"
             )
-        card_path = os.path.join(directory, "card.json")
-        card = None
-        if os.path.isfile(card_path):
-            with open(card_path, encoding="utf-8") as f:
-                card = json.load(f)
+        card = read_card(directory)
         return cls(model, card, manifest.get("min_count"))
 
 
