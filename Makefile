@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 BACKENDS ?= tensorflow jax torch
 PYTEST_ARGS ?=
 
-.PHONY: install demo test test-one bench clean
+.PHONY: install demo test test-one bench bench-full clean
 
 install: $(VENV)/.installed
 
@@ -33,8 +33,11 @@ test: install
 	printf "=== test summary ===$$summary\n"; \
 	exit $$status
 
-bench: install
+bench: install   # a few minutes; writes benchmarks/RESULTS.md
 	$(PY) benchmarks/run.py --quick
+
+bench-full: install   # issue #6's full run (sizes of the issue); run it on a quiet machine
+	$(PY) benchmarks/run.py --json benchmarks/results.json
 
 clean:
 	rm -rf $(VENV) build *.egg-info
