@@ -2,6 +2,7 @@
 
 from kerasrnn.tasks.forecaster import Forecaster
 from kerasrnn.tasks.language_model import LanguageModel
+from kerasrnn.tasks.masked_word_model import MaskedWordModel
 from kerasrnn.tasks.name_classifier import NameClassifier
 from kerasrnn.tasks.name_generator import NameGenerator
 from kerasrnn.tasks.saved_task import load
