@@ -89,6 +89,18 @@ def parse_args(parser, argv=None):
     return args
 
 
+def load_text(args):
+    """The recipe's text: `--data FILE` (read with `--encoding`), else the embedded tiny-shakespeare.
+
+    Returns `(text, source)`, `source` naming where the text came from for the printout and the card.
+    """
+    import kerasrnn
+
+    if args.data:
+        return kerasrnn.datasets.read_text_file(args.data, encoding=args.encoding), args.data
+    return kerasrnn.datasets.load_embedded_shakespeare(), "tiny-shakespeare (embedded copy)"
+
+
 def flag_given(flag, argv=None):
     """Whether `flag` (e.g. "--epochs") was typed on the command line, as `--epochs 3` or `--epochs=3`."""
     argv = sys.argv[1:] if argv is None else argv

@@ -125,10 +125,7 @@ def main(argv=None):
     print(harness.describe_devices())
 
     # ------------------------------------------------------------------ Data
-    if args.data:
-        text, source = kerasrnn.datasets.read_text_file(args.data, encoding=args.encoding), args.data
-    else:
-        text, source = kerasrnn.datasets.load_embedded_shakespeare(), "tiny-shakespeare (embedded copy)"
+    text, source = harness.load_text(args)
     if args.quick:
         text = text[:120_000]
     tokens = word2vec_tokens(text)
