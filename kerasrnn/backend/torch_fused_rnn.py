@@ -1,0 +1,257 @@
+"""PyTorch: Keras LSTM, GRU and SimpleRNN recurrences run by PyTorch's fused kernels.
+
+`torch._VF.lstm`, `torch._VF.gru` and `torch._VF.rnn_tanh` / `rnn_relu` are the
+kernels `torch.nn.LSTM`, `GRU` and `RNN` call: one C++ (oneDNN on CPU, cuDNN
+on CUDA) loop over the whole sequence instead of one Python step per time
+step. They take the weights as a list of tensors, so the Keras variables go in
+directly (transposed and, for the GRU, with the gates reordered) and autograd
+flows back into them.
+
+Each function here returns what Keras' `RNN.inner_loop` returns,
+`(last_output, outputs, states)`, with Keras' semantics for `go_backwards`
+(outputs in processing order, i.e. reversed time) and for masks (a masked
+step keeps the previous state and repeats the previous output, or outputs
+zeros with `zero_output_for_mask`). A right-padded mask is run as a packed
+sequence, so the final states are those after each sequence's last real step.
+
+They raise `NotImplementedError` for what the kernels cannot compute exactly
+like Keras (a mask that is not right-padded, a fully masked sequence, a
+dtype the device has no kernel for); the caller then runs Keras' generic loop.
+
+Imported only when the torch backend is active (see `kerasrnn.layers.fused_rnn`).
+"""
+
+import keras
+import torch
+from torch.nn.utils import rnn as rnn_utils
+
+_ALWAYS_SUPPORTED_DTYPES = (torch.float32, torch.float64)
+_CUDA_ONLY_DTYPES = (torch.float16, torch.bfloat16)
+
+
+def fused_lstm(
+    inputs,
+    initial_state_h,
+    initial_state_c,
+    kernel,
+    recurrent_kernel,
+    bias,
+    mask=None,
+    go_backwards=False,
+    return_sequences=True,
+    zero_output_for_mask=False,
+):
+    """Keras' LSTM recurrence (tanh, sigmoid gates) with `torch._VF.lstm`.
+
+    Keras' gate order `i, f, c, o` is PyTorch's `i, f, g, o`; the single Keras
+    bias becomes PyTorch's input bias, with a zero recurrent bias.
+
+    Args:
+        inputs: `(batch, time, features)`, dropout already applied.
+        initial_state_h, initial_state_c: `(batch, units)`.
+        kernel: `(features, 4 * units)`; recurrent_kernel: `(units, 4 * units)`;
+            bias: `(4 * units,)` or None.
+        mask: `(batch, time)` booleans or None.
+        go_backwards, return_sequences, zero_output_for_mask: as in Keras.
+
+    Returns:
+        `(last_output, outputs, [h, c])` as Keras' `RNN.inner_loop` does.
+    """
+    kernel, recurrent_kernel, bias = _tensors(kernel, recurrent_kernel, bias)
+    weights = [kernel.t().contiguous(), recurrent_kernel.t().contiguous()]
+    if bias is not None:
+        weights += [bias, torch.zeros_like(bias)]
+    states = [_state(initial_state_h, kernel), _state(initial_state_c, kernel)]
+    options = (mask, go_backwards, return_sequences, zero_output_for_mask)
+    return _run(torch._VF.lstm, inputs, states, weights, kernel.dtype, *options)
+
+
+def fused_gru(
+    inputs,
+    initial_state,
+    kernel,
+    recurrent_kernel,
+    bias,
+    mask=None,
+    go_backwards=False,
+    return_sequences=True,
+    zero_output_for_mask=False,
+):
+    """Keras' GRU recurrence with `reset_after=True` (tanh, sigmoid gates) with `torch._VF.gru`.
+
+    Keras' `reset_after=True` GRU is PyTorch's GRU formula,
+    `h' = z * h + (1 - z) * tanh(x W_h + b_xh + r * (h U_h + b_hh))`; only the
+    gate order differs (Keras `z, r, h`, PyTorch `r, z, n`). Row 0 of Keras'
+    `(2, 3 * units)` bias is the input bias, row 1 the recurrent bias.
+
+    Args:
+        inputs: `(batch, time, features)`, dropout already applied.
+        initial_state: `(batch, units)`.
+        kernel: `(features, 3 * units)`; recurrent_kernel: `(units, 3 * units)`;
+            bias: `(2, 3 * units)` or None.
+        mask, go_backwards, return_sequences, zero_output_for_mask: as in `fused_lstm`.
+
+    Returns:
+        `(last_output, outputs, [h])`.
+    """
+    kernel, recurrent_kernel, bias = _tensors(kernel, recurrent_kernel, bias)
+    weights = [
+        _gru_gates_to_torch(kernel, axis=1).t().contiguous(),
+        _gru_gates_to_torch(recurrent_kernel, axis=1).t().contiguous(),
+    ]
+    if bias is not None:
+        weights += [_gru_gates_to_torch(bias[0], axis=0), _gru_gates_to_torch(bias[1], axis=0)]
+    states = [_state(initial_state, kernel)]
+    options = (mask, go_backwards, return_sequences, zero_output_for_mask)
+    return _run(torch._VF.gru, inputs, states, weights, kernel.dtype, *options)
+
+
+def fused_simple_rnn(
+    inputs,
+    initial_state,
+    kernel,
+    recurrent_kernel,
+    bias,
+    activation="tanh",
+    mask=None,
+    go_backwards=False,
+    return_sequences=True,
+    zero_output_for_mask=False,
+):
+    """Keras' SimpleRNN recurrence `h' = act(x W + b + h U)` with `torch._VF.rnn_tanh` or `rnn_relu`.
+
+    Args:
+        inputs: `(batch, time, features)`, dropout already applied.
+        initial_state: `(batch, units)`.
+        kernel: `(features, units)`; recurrent_kernel: `(units, units)`; bias: `(units,)` or None.
+        activation: `"tanh"` or `"relu"`.
+        mask, go_backwards, return_sequences, zero_output_for_mask: as in `fused_lstm`.
+
+    Returns:
+        `(last_output, outputs, [h])`.
+    """
+    kernels = {"tanh": torch._VF.rnn_tanh, "relu": torch._VF.rnn_relu}
+    if activation not in kernels:
+        raise ValueError(
+            f"`activation` must be 'tanh' or 'relu' for the fused SimpleRNN, received: activation={activation!r}"
+        )
+    kernel, recurrent_kernel, bias = _tensors(kernel, recurrent_kernel, bias)
+    weights = [kernel.t().contiguous(), recurrent_kernel.t().contiguous()]
+    if bias is not None:
+        weights += [bias, torch.zeros_like(bias)]
+    states = [_state(initial_state, kernel)]
+    options = (mask, go_backwards, return_sequences, zero_output_for_mask)
+    return _run(kernels[activation], inputs, states, weights, kernel.dtype, *options)
+
+
+def _tensors(kernel, recurrent_kernel, bias):
+    # Keras variables -> their torch tensors (Parameters), so autograd reaches them.
+    convert = keras.ops.convert_to_tensor
+    return convert(kernel), convert(recurrent_kernel), None if bias is None else convert(bias)
+
+
+def _state(state, kernel):
+    return keras.ops.convert_to_tensor(state).to(kernel.dtype).unsqueeze(0)  # (1, batch, units)
+
+
+def _gru_gates_to_torch(weights, axis):
+    """Keras' GRU gate blocks `z, r, h` along `axis` -> PyTorch's `r, z, n`."""
+    z, r, h = torch.chunk(weights, 3, dim=axis)
+    return torch.cat([r, z, h], dim=axis)
+
+
+def _check_supported(inputs):
+    device_ok = inputs.dtype in _ALWAYS_SUPPORTED_DTYPES or (inputs.is_cuda and inputs.dtype in _CUDA_ONLY_DTYPES)
+    if not device_ok:
+        raise NotImplementedError(f"no fused recurrent kernel for {inputs.dtype} on {inputs.device.type}")
+    if torch.jit.is_tracing():
+        # Tracing (TorchScript / ONNX export) would freeze the data-dependent mask checks.
+        raise NotImplementedError("the fused recurrent kernels are not used under torch.jit tracing")
+
+
+def _sequence_lengths(mask, time_steps):
+    """Per-sequence lengths of a right-padded mask, or None when nothing is masked.
+
+    Raises NotImplementedError for masks the packed kernels cannot follow:
+    holes or left padding, or a fully masked sequence.
+    """
+    mask = keras.ops.convert_to_tensor(mask).to(torch.bool)
+    if mask.ndim != 2:
+        raise NotImplementedError(f"the fused kernels take a (batch, time) mask, not shape {tuple(mask.shape)}")
+    lengths = mask.sum(dim=1)  # (batch,)
+    right_padded = torch.arange(time_steps, device=mask.device)[None, :] < lengths[:, None]
+    bad_mask, shortest = torch.stack([torch.any(mask != right_padded).long(), lengths.min()]).tolist()
+    if bad_mask:
+        raise NotImplementedError("the mask is not right-padded (True then False along time)")
+    if shortest == 0:
+        raise NotImplementedError("the mask hides a whole sequence")
+    if shortest == time_steps:
+        return None
+    return lengths
+
+
+def _run(kernel_fn, inputs, states, weights, dtype, mask, go_backwards, return_sequences, zero_output_for_mask):
+    inputs = keras.ops.convert_to_tensor(inputs).to(dtype)
+    _check_supported(inputs)
+    time_steps = inputs.shape[1]
+    lengths = None if mask is None else _sequence_lengths(mask, time_steps)
+    has_biases = len(weights) == 4
+    # Positional arguments after the weights: has_biases, num_layers, dropout, train, bidirectional.
+    settings = (has_biases, 1, 0.0, torch.is_grad_enabled(), False)
+    initial_states = states if len(states) == 2 else states[0]  # the LSTM takes (h, c), the others h
+
+    if lengths is None:
+        if go_backwards:
+            inputs = torch.flip(inputs, dims=[1])
+        outputs, *final_states = kernel_fn(inputs, initial_states, weights, *settings, True)  # batch_first
+        final_states = [state.squeeze(0) for state in final_states]
+        last_output = outputs[:, -1]
+    else:
+        outputs, final_states = _run_packed(kernel_fn, inputs, states, weights, settings, lengths, go_backwards)
+        last_state = final_states[0]  # h
+        outputs, last_output = _keras_masked_outputs(outputs, last_state, lengths, go_backwards, zero_output_for_mask)
+
+    if not return_sequences:
+        outputs = last_output[:, None, :]
+    return last_output, outputs, final_states
+
+
+def _run_packed(kernel_fn, inputs, states, weights, settings, lengths, go_backwards):
+    """Run each sequence over its own length; outputs `(batch, time, units)` are zero past it."""
+    time_steps = inputs.shape[1]
+    if go_backwards:
+        # Reverse each sequence within its length: step k reads x[length - 1 - k].
+        steps = torch.arange(time_steps, device=inputs.device)[None, :]  # (1, time)
+        source = torch.where(steps < lengths[:, None], lengths[:, None] - 1 - steps, steps)  # (batch, time)
+        inputs = torch.gather(inputs, 1, source[:, :, None].expand(-1, -1, inputs.shape[2]))
+    packed = rnn_utils.pack_padded_sequence(inputs, lengths.cpu(), batch_first=True, enforce_sorted=False)
+    sorted_states = [state.index_select(1, packed.sorted_indices) for state in states]
+    initial_states = sorted_states if len(sorted_states) == 2 else sorted_states[0]
+    data, *final_states = kernel_fn(packed.data, packed.batch_sizes, initial_states, weights, *settings)
+    final_states = [state.index_select(1, packed.unsorted_indices).squeeze(0) for state in final_states]
+    packed_outputs = rnn_utils.PackedSequence(data, packed.batch_sizes, packed.sorted_indices, packed.unsorted_indices)
+    outputs, _ = rnn_utils.pad_packed_sequence(packed_outputs, batch_first=True, total_length=time_steps)
+    # outputs: (batch, time, units), zeros past each length
+    return outputs, final_states
+
+
+def _keras_masked_outputs(outputs, last_state, lengths, go_backwards, zero_output_for_mask):
+    """Packed outputs -> the outputs Keras' masked loop produces, and its last output.
+
+    Forward, a masked step repeats the last real output (or gives zeros with
+    `zero_output_for_mask`). Backward, Keras walks the flipped sequence, whose
+    masked steps come first: they output zeros, and the real outputs follow.
+    """
+    time_steps = outputs.shape[1]
+    steps = torch.arange(time_steps, device=outputs.device)[None, :]  # (1, time)
+    if go_backwards:
+        shift = (time_steps - lengths)[:, None]  # masked steps before the real ones
+        source = (steps - shift).clamp(min=0)
+        shifted = torch.gather(outputs, 1, source[:, :, None].expand(-1, -1, outputs.shape[2]))
+        outputs = torch.where((steps >= shift)[:, :, None], shifted, torch.zeros_like(shifted))
+        return outputs, last_state
+    if zero_output_for_mask:
+        last_output = torch.where((lengths == time_steps)[:, None], last_state, torch.zeros_like(last_state))
+        return outputs, last_output
+    real = (steps < lengths[:, None])[:, :, None]  # (batch, time, 1)
+    return torch.where(real, outputs, last_state[:, None, :]), last_state
