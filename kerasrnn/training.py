@@ -9,6 +9,7 @@ import numpy as np
 
 from kerasrnn.io_utils import atomic_path
 from kerasrnn.io_utils import atomic_write_json
+from kerasrnn.io_utils import save_figure
 
 
 class NaNLossError(RuntimeError):
@@ -151,10 +152,7 @@ def plot_history(history, path, title=None):
         axis.legend()
     if title:
         figure.suptitle(title)
-    figure.tight_layout()
-    with atomic_path(path) as tmp:
-        figure.savefig(tmp, dpi=110, format="png")
-    plt.close(figure)
+    save_figure(figure, path)
     return path
 
 

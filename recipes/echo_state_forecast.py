@@ -111,7 +111,7 @@ def plot_forecast(path, truth, one_step, free_run, start, title):
     import matplotlib.pyplot as plt
     import numpy as np
 
-    from kerasrnn.io_utils import atomic_path
+    from kerasrnn.io_utils import save_figure
 
     steps = start + np.arange(len(truth))
     figure, (top, bottom) = plt.subplots(2, 1, figsize=(11, 6), sharex=True, height_ratios=(2, 1))
@@ -128,10 +128,7 @@ def plot_forecast(path, truth, one_step, free_run, start, title):
     bottom.legend(loc="lower right")
     for axis in (top, bottom):
         axis.grid(alpha=0.3)
-    figure.tight_layout()
-    with atomic_path(path) as tmp:
-        figure.savefig(tmp, dpi=110, format="png")
-    plt.close(figure)
+    save_figure(figure, path)
 
 
 def plot_sweep(path, spectral_radii, leak_rates, tables, titles):
@@ -142,7 +139,7 @@ def plot_sweep(path, spectral_radii, leak_rates, tables, titles):
     import matplotlib.pyplot as plt
     from matplotlib.colors import LogNorm
 
-    from kerasrnn.io_utils import atomic_path
+    from kerasrnn.io_utils import save_figure
 
     figure, axes = plt.subplots(1, len(tables), figsize=(5.5 * len(tables), 4.5), squeeze=False)
     for axis, table, title in zip(axes[0], tables, titles):
@@ -158,10 +155,7 @@ def plot_sweep(path, spectral_radii, leak_rates, tables, titles):
         axis.set_ylabel("spectral radius")
         axis.set_title(title)
         figure.colorbar(image, ax=axis, label="NRMSE (log scale)")
-    figure.tight_layout()
-    with atomic_path(path) as tmp:
-        figure.savefig(tmp, dpi=110, format="png")
-    plt.close(figure)
+    save_figure(figure, path)
 
 
 def main(argv=None):

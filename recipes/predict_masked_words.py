@@ -319,7 +319,7 @@ def plot_held_out_curves(histories, path):
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
-    from kerasrnn.io_utils import atomic_path
+    from kerasrnn.io_utils import save_figure
 
     figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
     colors = plt.get_cmap("tab20").colors
@@ -338,10 +338,7 @@ def plot_held_out_curves(histories, path):
         axis.grid(alpha=0.3)
     right.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.02, 0.5))
     figure.suptitle("bidirectional: solid, one direction: dashed")
-    figure.tight_layout()
-    with atomic_path(path) as tmp:
-        figure.savefig(tmp, dpi=110, format="png")
-    plt.close(figure)
+    save_figure(figure, path)
 
 
 if __name__ == "__main__":

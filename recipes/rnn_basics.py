@@ -91,7 +91,7 @@ def plot_gradient_norms(path, norms_by_model, title):
     import matplotlib.pyplot as plt
     import numpy as np
 
-    from kerasrnn.io_utils import atomic_path
+    from kerasrnn.io_utils import save_figure
 
     figure, axis = plt.subplots(figsize=(7, 4))
     for name, norms in norms_by_model.items():
@@ -102,10 +102,7 @@ def plot_gradient_norms(path, norms_by_model, title):
     axis.set_title(title)
     axis.grid(alpha=0.3, which="both")
     axis.legend()
-    figure.tight_layout()
-    with atomic_path(path) as tmp:
-        figure.savefig(tmp, dpi=110, format="png")
-    plt.close(figure)
+    save_figure(figure, path)
 
 
 def main(argv=None):

@@ -12,7 +12,7 @@ for a few more mistakes on the large class.
 
 import numpy as np
 
-from kerasrnn.io_utils import atomic_path
+from kerasrnn.io_utils import save_figure
 
 
 def _check_labels(y_true, y_pred):
@@ -165,8 +165,5 @@ def plot_confusion_matrix(matrix, labels, path, title=None):
     figure.colorbar(image, ax=axis, fraction=0.046, pad=0.04)
     if title:
         axis.set_title(title)
-    figure.tight_layout()
-    with atomic_path(path) as tmp:
-        figure.savefig(tmp, dpi=110, format="png")
-    plt.close(figure)
+    save_figure(figure, path)
     return path

@@ -280,7 +280,7 @@ def plot_word_map(word_vectors, words, path, title=None):
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
-    from kerasrnn.io_utils import atomic_path
+    from kerasrnn.io_utils import save_figure
 
     words = list(words)
     points = project_2d(np.stack([word_vectors.vector(word) for word in words]))
@@ -293,8 +293,5 @@ def plot_word_map(word_vectors, words, path, title=None):
     axis.grid(alpha=0.2)
     if title:
         axis.set_title(title)
-    figure.tight_layout()
-    with atomic_path(path) as tmp:
-        figure.savefig(tmp, dpi=100, format="png")
-    plt.close(figure)
+    save_figure(figure, path, dpi=100)
     return path
