@@ -58,18 +58,39 @@ def _can_fuse(layer, training):
     return not (training and cell.dropout and getattr(cell, "implementation", 2) == 1)
 
 
-def _fused_inputs(layer, sequences, initial_state, mask, training):
-    """Keras' per-sequence input dropout, the first mask, and states safe from stateful updates."""
+def _fused_inner_loop(layer, kernel_name, sequences, initial_state, mask, training, **options):
+    """The outputs of the named torch kernel, or None where the generic loop must run.
+
+    Applies Keras' per-sequence input dropout (one mask per sequence, as Keras
+    does), takes the first mask, and copies the states of a stateful layer
+    (Keras assigns them in place after the call; autograd keeps the initial
+    ones). `options` are extra kernel arguments (SimpleRNN: `activation`).
+    """
+    kernels = _fused_kernels()
+    if kernels is None or not _can_fuse(layer, training):
+        return None
     cell = layer.cell
     if training and cell.dropout:
-        dropout_mask = cell.get_dropout_mask(sequences[:, 0, :])  # (batch, features), one per sequence
+        dropout_mask = cell.get_dropout_mask(sequences[:, 0, :])  # (batch, features)
         sequences = sequences * ops.expand_dims(dropout_mask, axis=1)
     if isinstance(mask, (list, tuple)):
         mask = mask[0]
-    if layer.stateful:
-        # The states are assigned in place after the call; autograd keeps the initial ones.
-        initial_state = [ops.copy(state) for state in initial_state]
-    return sequences, initial_state, mask
+    states = [ops.copy(state) for state in initial_state] if layer.stateful else list(initial_state)
+    try:
+        return getattr(kernels, kernel_name)(
+            sequences,
+            *states,
+            cell.kernel,
+            cell.recurrent_kernel,
+            cell.bias,
+            mask=mask,
+            go_backwards=layer.go_backwards,
+            return_sequences=layer.return_sequences,
+            zero_output_for_mask=layer.zero_output_for_mask,
+            **options,
+        )
+    except NotImplementedError:
+        return None  # the tensors (dtype, mask layout) need the generic loop
 
 
 @keras.saving.register_keras_serializable(package="kerasrnn")
@@ -91,31 +112,13 @@ class LSTM(keras.layers.LSTM):
     """
 
     def inner_loop(self, sequences, initial_state, mask, training=False):
-        kernels = _fused_kernels()
         cell = self.cell
-        if (
-            kernels is not None
-            and _can_fuse(self, training)
-            and cell.activation in _TANH
-            and cell.recurrent_activation in _SIGMOID
-        ):
-            fused_sequences, states, first_mask = _fused_inputs(self, sequences, initial_state, mask, training)
-            try:
-                return kernels.fused_lstm(
-                    fused_sequences,
-                    states[0],
-                    states[1],
-                    cell.kernel,
-                    cell.recurrent_kernel,
-                    cell.bias,
-                    mask=first_mask,
-                    go_backwards=self.go_backwards,
-                    return_sequences=self.return_sequences,
-                    zero_output_for_mask=self.zero_output_for_mask,
-                )
-            except NotImplementedError:
-                pass
-        return super().inner_loop(sequences, initial_state, mask=mask, training=training)
+        outputs = None
+        if cell.activation in _TANH and cell.recurrent_activation in _SIGMOID:
+            outputs = _fused_inner_loop(self, "fused_lstm", sequences, initial_state, mask, training)
+        if outputs is None:
+            outputs = super().inner_loop(sequences, initial_state, mask=mask, training=training)
+        return outputs
 
 
 @keras.saving.register_keras_serializable(package="kerasrnn")
@@ -138,31 +141,13 @@ class GRU(keras.layers.GRU):
     """
 
     def inner_loop(self, sequences, initial_state, mask, training=False):
-        kernels = _fused_kernels()
         cell = self.cell
-        if (
-            kernels is not None
-            and _can_fuse(self, training)
-            and cell.reset_after
-            and cell.activation in _TANH
-            and cell.recurrent_activation in _SIGMOID
-        ):
-            fused_sequences, states, first_mask = _fused_inputs(self, sequences, initial_state, mask, training)
-            try:
-                return kernels.fused_gru(
-                    fused_sequences,
-                    states[0],
-                    cell.kernel,
-                    cell.recurrent_kernel,
-                    cell.bias,
-                    mask=first_mask,
-                    go_backwards=self.go_backwards,
-                    return_sequences=self.return_sequences,
-                    zero_output_for_mask=self.zero_output_for_mask,
-                )
-            except NotImplementedError:
-                pass
-        return super().inner_loop(sequences, initial_state, mask=mask, training=training)
+        outputs = None
+        if cell.reset_after and cell.activation in _TANH and cell.recurrent_activation in _SIGMOID:
+            outputs = _fused_inner_loop(self, "fused_gru", sequences, initial_state, mask, training)
+        if outputs is None:
+            outputs = super().inner_loop(sequences, initial_state, mask=mask, training=training)
+        return outputs
 
 
 @keras.saving.register_keras_serializable(package="kerasrnn")
@@ -184,24 +169,13 @@ class SimpleRNN(keras.layers.SimpleRNN):
     """
 
     def inner_loop(self, sequences, initial_state, mask, training=False):
-        kernels = _fused_kernels()
         cell = self.cell
         activation = "tanh" if cell.activation in _TANH else "relu" if cell.activation in _RELU else None
-        if kernels is not None and _can_fuse(self, training) and activation is not None:
-            fused_sequences, states, first_mask = _fused_inputs(self, sequences, initial_state, mask, training)
-            try:
-                return kernels.fused_simple_rnn(
-                    fused_sequences,
-                    states[0],
-                    cell.kernel,
-                    cell.recurrent_kernel,
-                    cell.bias,
-                    activation=activation,
-                    mask=first_mask,
-                    go_backwards=self.go_backwards,
-                    return_sequences=self.return_sequences,
-                    zero_output_for_mask=self.zero_output_for_mask,
-                )
-            except NotImplementedError:
-                pass
-        return super().inner_loop(sequences, initial_state, mask=mask, training=training)
+        outputs = None
+        if activation is not None:
+            outputs = _fused_inner_loop(
+                self, "fused_simple_rnn", sequences, initial_state, mask, training, activation=activation
+            )
+        if outputs is None:
+            outputs = super().inner_loop(sequences, initial_state, mask=mask, training=training)
+        return outputs

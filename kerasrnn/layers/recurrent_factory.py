@@ -1,12 +1,14 @@
 """One name for every recurrent layer the zoo can build, as the seeds' model factory does.
 
-`make_recurrent_layer("lstm", 256)` returns `keras.layers.LSTM(256, ...)`;
-`"layernorm_lstm"` the LayerNorm twin from `kerasrnn.layers`. Keras' own
-LSTM and GRU keep their cuDNN fast path on GPU: nothing here sets an option
-that disables it (no `recurrent_dropout` unless asked for).
+`make_recurrent_layer("lstm", 256)` returns `kerasrnn.layers.LSTM(256, ...)`:
+Keras' own LSTM (same arguments, weights and results) that also runs PyTorch's
+fused kernel on the torch backend (see `kerasrnn.layers.fused_rnn`);
+`"layernorm_lstm"` the LayerNorm twin from `kerasrnn.layers`. The LSTM and
+GRU keep Keras' cuDNN fast path on GPU: nothing here sets an option that
+disables it (no `recurrent_dropout` unless asked for).
 """
 
-import keras
+from kerasrnn.layers import fused_rnn
 
 RECURRENT_KINDS = (
     "lstm",
@@ -21,11 +23,11 @@ RECURRENT_KINDS = (
 def recurrent_layer_class(kind):
     """The layer class for a kind name listed in `RECURRENT_KINDS`."""
     if kind == "lstm":
-        return keras.layers.LSTM
+        return fused_rnn.LSTM
     if kind == "gru":
-        return keras.layers.GRU
+        return fused_rnn.GRU
     if kind == "simple_rnn":
-        return keras.layers.SimpleRNN
+        return fused_rnn.SimpleRNN
     if kind.startswith("layernorm_"):
         from kerasrnn.layers import layer_norm_rnn
 

@@ -9,6 +9,7 @@ import keras
 import numpy as np
 import pytest
 
+import kerasrnn
 from kerasrnn.layers import fused_rnn
 from tests.testing import assert_allclose, backend, to_numpy
 
@@ -342,3 +343,21 @@ def test_saved_model_round_trip(kind, tmp_path):
     assert type(loaded.layers[1].forward_layer) is ours_class
     sequences = _sequences()
     assert_allclose(loaded(sequences), to_numpy(model(sequences)))
+
+
+# --- the zoo builds these layers by default ------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_factory_builds_the_fused_layers(kind):
+    layer = kerasrnn.layers.make_recurrent_layer(kind, UNITS)
+    assert type(layer) is KINDS[kind][0]
+    assert isinstance(layer, KINDS[kind][1])  # still Keras' layer for code that checks
+
+
+def test_language_model_training_runs_the_fused_kernel(fused_calls):
+    model = kerasrnn.models.build_language_model(11, cell="lstm", embedding_dim=4, hidden_units=UNITS, num_layers=2)
+    model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    ids = np.random.default_rng(0).integers(0, 11, size=(4, 9))
+    model.train_on_batch(ids[:, :-1], ids[:, 1:])
+    _assert_fused(fused_calls, "lstm")
