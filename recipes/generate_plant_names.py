@@ -18,7 +18,7 @@ import harness  # noqa: E402
 
 
 def parse_args(argv=None):
-    parser = harness.make_parser("generate_plant_names", __doc__.splitlines()[0], epochs=8, batch_size=64)
+    parser = harness.make_parser("generate_plant_names", __doc__.splitlines()[0], epochs=12, batch_size=64)
     parser.add_argument("--hidden-units", type=harness.positive_int, default=256, help="size of each LSTM state")
     parser.add_argument("--embedding-dim", type=harness.positive_int, default=32, help="character embedding size")
     parser.add_argument("--num-layers", type=harness.positive_int, default=3, help="stacked LSTM layers (seed: 3)")
