@@ -6,6 +6,7 @@ import `keras` and `kerasrnn` inside `main()`.
 """
 
 import argparse
+import codecs
 import os
 import shlex
 import sys
@@ -49,8 +50,18 @@ def fraction(text):
     return value
 
 
-def make_parser(recipe, description, epochs, batch_size):
-    """An ArgumentParser with the flags every recipe has."""
+def text_encoding(text):
+    """argparse type: the name of a text codec Python knows (`utf-8`, `latin-1`, `cp1252`, ...)."""
+    try:
+        codecs.lookup(text)
+    except LookupError:
+        raise argparse.ArgumentTypeError(
+            f"unknown encoding {text!r}; pass a Python codec name such as 'utf-8', 'latin-1' or 'cp1252'") from None
+    return text
+
+
+def make_parser(recipe, description, epochs, batch_size, text_data=False):
+    """An ArgumentParser with the flags every recipe has (`--encoding` too when `--data` is read as text)."""
     parser = argparse.ArgumentParser(
         prog=f"python recipes/{recipe}.py",
         description=description,
@@ -66,7 +77,8 @@ def make_parser(recipe, description, epochs, batch_size):
     parser.add_argument("--output-dir", default=os.path.join("saved_models", recipe),
                         help="where models, cards and plots are written")
     parser.add_argument("--data", default=None, help="read this local file instead of the default data")
-    parser.add_argument("--encoding", default="utf-8", help="text encoding of --data")
+    if text_data:
+        parser.add_argument("--encoding", type=text_encoding, default="utf-8", help="text encoding of --data")
     parser.add_argument("--quick", action="store_true", help="a tiny run in seconds (smoke test)")
     parser.add_argument("--data-parallel", action="store_true",
                         help="train data-parallel on all local devices (JAX: keras.distribution; "

@@ -64,7 +64,8 @@ NOT_SETTINGS = {"models", "output_dir", "command", "started", "tensorboard", "da
 
 
 def parse_args(argv=None):
-    parser = harness.make_parser("predict_masked_words", __doc__.splitlines()[0], epochs=5, batch_size=64)
+    parser = harness.make_parser(
+        "predict_masked_words", __doc__.splitlines()[0], epochs=5, batch_size=64, text_data=True)
     parser.add_argument("--models", default=None,
                         help=f"comma-separated models to train, from {', '.join(MODELS)} (default: all; "
                              f"with --quick: {','.join(QUICK_MODELS)})")

@@ -31,7 +31,8 @@ MODELS = {
 
 
 def parse_args(argv=None):
-    parser = harness.make_parser("predict_next_char", __doc__.splitlines()[0], epochs=10, batch_size=64)
+    parser = harness.make_parser(
+        "predict_next_char", __doc__.splitlines()[0], epochs=10, batch_size=64, text_data=True)
     parser.add_argument("--models", default="rnn_layernorm,lstm,gru",
                         help=f"comma-separated models to train, from {', '.join(MODELS)}")
     parser.add_argument("--hidden-units", type=harness.positive_int, default=512,

@@ -100,7 +100,7 @@ def main(argv=None):
     import keras
     import numpy as np
 
-    from kerasrnn.data.translation import make_translation_dataset
+    from kerasrnn.data.translation import limit_pair_length, make_translation_dataset, split_pairs_by_source
     from kerasrnn.datasets.fra_eng import load_fra_eng
     from kerasrnn.layers.recurrent_factory import RECURRENT_KINDS
     from kerasrnn.metrics.bleu import corpus_bleu, sentence_bleu
@@ -126,31 +126,26 @@ def main(argv=None):
 
     pairs = [(normalize_sentence(english).split(), normalize_sentence(french).split())
              for english, french in tqdm(raw_pairs, desc="normalising pairs", unit="pair", disable=args.quick)]
+    empty = sum(1 for english, french in pairs if not english or not french)
     pairs = [(english, french) for english, french in pairs if english and french]
-    long_pairs = sum(1 for english, french in pairs if max(len(english), len(french)) > args.max_length)
-    if args.truncate:
-        pairs = [(english[:args.max_length], french[:args.max_length]) for english, french in pairs]
-        print(f"{len(raw_pairs):,} pairs; {long_pairs:,} longer than {args.max_length} words were truncated")
-    else:
-        pairs = [(e, f) for e, f in pairs if max(len(e), len(f)) <= args.max_length]
-        print(f"{len(raw_pairs):,} pairs; {long_pairs:,} longer than {args.max_length} words were dropped")
+    pairs, long_pairs = limit_pair_length(pairs, args.max_length, truncate=args.truncate)
+    what = "truncated" if args.truncate else "dropped"
+    print(f"{len(raw_pairs):,} pairs; {long_pairs:,} longer than {args.max_length} words were {what}"
+          + (f"; {empty:,} empty after normalising were dropped" if empty else ""))
     rng = np.random.default_rng(args.seed)
     if args.max_pairs and args.max_pairs < len(pairs):
         pairs = [pairs[i] for i in sorted(rng.choice(len(pairs), args.max_pairs, replace=False))]
         print(f"using a random subset of {len(pairs):,} pairs (--max-pairs)")
 
     # Held-out split grouped by English sentence: all its translations fall on the same side.
+    train_pairs, held_out_pairs, held_out_sentences = split_pairs_by_source(pairs, args.held_out_fraction, rng)
+    held_out_count = len(held_out_sentences)
     references = {}
-    for english, french in pairs:
+    for english, french in held_out_pairs:
         references.setdefault(" ".join(english), []).append(" ".join(french))
-    sentences = sorted(references)
-    rng.shuffle(sentences)
-    held_out_count = max(1, int(round(args.held_out_fraction * len(sentences))))
-    held_out_sentences = set(sentences[:held_out_count])
-    train_pairs = [(e, f) for e, f in pairs if " ".join(e) not in held_out_sentences]
-    held_out_pairs = [(e, f) for e, f in pairs if " ".join(e) in held_out_sentences]
-    print(f"{len(sentences):,} distinct English sentences: {len(train_pairs):,} pairs for training, "
-          f"{len(held_out_pairs):,} pairs ({held_out_count:,} sentences) held out")
+    print(f"{len({' '.join(english) for english, _ in pairs}):,} distinct English sentences: "
+          f"{len(train_pairs):,} pairs for training, {len(held_out_pairs):,} pairs ({held_out_count:,} sentences) "
+          "held out")
 
     source_vocabulary = Vocabulary.build([" ".join(e) for e, _ in train_pairs], level="word",
                                          max_size=args.source_vocabulary_size)
@@ -217,7 +212,7 @@ def main(argv=None):
 
     translator = Translator(model, source_vocabulary, target_vocabulary)
     generator = translator.generator
-    scored = sentences[:held_out_count][: args.bleu_sentences]  # held-out English sentences, shuffled order
+    scored = held_out_sentences[: args.bleu_sentences]  # held-out English sentences, shuffled order
     sources = translator.encode(scored)
     scored_references = [references[s] for s in scored]
     batch = args.decode_batch_size

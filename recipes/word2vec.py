@@ -58,7 +58,8 @@ def non_negative_float(text):
 
 
 def parse_args(argv=None):
-    parser = harness.make_parser("word2vec", __doc__.splitlines()[0], epochs=20, batch_size=1024)
+    parser = harness.make_parser(
+        "word2vec", __doc__.splitlines()[0], epochs=20, batch_size=1024, text_data=True)
     parser.set_defaults(learning_rate=0.025)
     for action in parser._actions:  # argparse has no public way to reword an inherited flag's help
         if action.dest == "learning_rate":

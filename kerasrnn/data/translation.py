@@ -1,9 +1,94 @@
-"""(source, target) batches for encoder-decoder models."""
+"""(source, target) batches for encoder-decoder models, and the length limit and split before them."""
 
 import numpy as np
 import tensorflow as tf
 
+from kerasrnn.data.validation import check_fraction
 from kerasrnn.data.validation import check_positive_int
+
+
+def limit_pair_length(pairs, max_length, truncate=False):
+    """Keep the `(source, target)` token pairs that fit in `max_length` tokens a side.
+
+    A pair longer than `max_length` on either side is dropped, or, with
+    `truncate=True`, cut to its first `max_length` tokens on each side. The
+    number of such pairs is returned so the caller can report it: no pair
+    disappears silently.
+
+    Args:
+        pairs: a list of `(source_tokens, target_tokens)`, each side a list of
+            tokens.
+        max_length: most tokens on either side.
+        truncate: cut long pairs instead of dropping them. Defaults to False.
+
+    Returns:
+        `(pairs, num_long)`: the kept (or cut) pairs, in their order, and how
+        many pairs were longer than `max_length` on either side.
+
+    Example:
+
+    ```python
+    pairs = [(["go", "."], ["va", "!"]), (["i", "am", "cold", "."], ["j'ai", "froid", "."])]
+    kept, num_long = limit_pair_length(pairs, 3)  # [(["go", "."], ["va", "!"])], 1
+    ```
+    """
+    max_length = check_positive_int(max_length, "max_length")
+    num_long = sum(1 for source, target in pairs if max(len(source), len(target)) > max_length)
+    if truncate:
+        return [(source[:max_length], target[:max_length]) for source, target in pairs], num_long
+    return [(source, target) for source, target in pairs if max(len(source), len(target)) <= max_length], num_long
+
+
+def split_pairs_by_source(pairs, held_out_fraction, rng=None):
+    """Split sentence pairs into training and held-out pairs, grouped by source sentence.
+
+    A share of the distinct source sentences is drawn at random and every pair
+    with one of them as its source is held out: a held-out sentence is never
+    seen in training with any of its translations, and those translations are
+    its references (for BLEU). Exact duplicate pairs are kept, and always fall
+    on the same side.
+
+    Args:
+        pairs: a list of `(source, target)`; a side is a list of tokens (its
+            sentence is the tokens joined with spaces) or a `str`.
+        held_out_fraction: share of the distinct source sentences held out, in
+            (0, 1); at least one sentence is held out and at least one kept.
+        rng: a `numpy.random.Generator` (it is advanced) or an int seed.
+            Defaults to None (unseeded).
+
+    Returns:
+        `(train_pairs, held_out_pairs, held_out_sources)`: the pairs of each
+        side in their original order, and the held-out source sentences (as
+        `str`) in random order.
+
+    Example:
+
+    ```python
+    pairs = [("go .", "va !"), ("go .", "marche ."), ("hi .", "salut !"), ("run !", "cours !")]
+    train, held_out, sources = split_pairs_by_source(pairs, 0.3, rng=0)
+    # held_out holds both translations of "go ." or none of them
+    ```
+    """
+    held_out_fraction = check_fraction(held_out_fraction, "held_out_fraction", high_open=True)
+    rng = np.random.default_rng(rng)
+    keys = [_sentence(source) for source, _ in pairs]
+    sentences = sorted(set(keys))
+    if len(sentences) < 2:
+        raise ValueError(
+            f"`pairs` hold {len(sentences)} distinct source sentence(s); at least 2 are needed to hold some out "
+            "(keep more pairs, e.g. a larger --max-length)"
+        )
+    rng.shuffle(sentences)
+    held_out_count = min(max(1, int(round(held_out_fraction * len(sentences)))), len(sentences) - 1)
+    held_out_sources = sentences[:held_out_count]
+    held_out = set(held_out_sources)
+    train_pairs = [pair for pair, key in zip(pairs, keys) if key not in held_out]
+    held_out_pairs = [pair for pair, key in zip(pairs, keys) if key in held_out]
+    return train_pairs, held_out_pairs, held_out_sources
+
+
+def _sentence(side):
+    return side if isinstance(side, str) else " ".join(side)
 
 
 def make_translation_dataset(
