@@ -14,14 +14,16 @@ def _module():
     return importlib.import_module(f"kerasrnn.backend.{keras.backend.backend()}_backend")
 
 
-def compile_inference(fn, variables):
+def compile_inference(fn, variables, jit_compile=False):
     """Compile a pure inference function that reads `variables` (Keras variables).
 
     * JAX: `jax.jit`, with the variables passed in as arguments through a
       `keras.StatelessScope`, so the compiled loop sees the current weights.
-    * TensorFlow: `tf.function` (the `keras.ops` loops become `tf.while_loop`s).
+    * TensorFlow: `tf.function` (the `keras.ops` loops become `tf.while_loop`s);
+      with `jit_compile=True`, compiled by XLA as on JAX (a loop of small
+      steps then runs without the graph executor's per-op overhead).
     * PyTorch: the eager function under `torch.no_grad()`.
 
     `fn` takes array arguments only (make settings static with a closure).
     """
-    return _module().compile_inference(fn, list(variables))
+    return _module().compile_inference(fn, list(variables), jit_compile=jit_compile)

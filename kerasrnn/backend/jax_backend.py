@@ -4,7 +4,9 @@ import jax
 import keras
 
 
-def compile_inference(fn, variables):
+def compile_inference(fn, variables, jit_compile=False):
+    del jit_compile  # jax.jit always compiles with XLA
+
     def pure(values, *args):
         with keras.StatelessScope(state_mapping=list(zip(variables, values))):
             return fn(*args)

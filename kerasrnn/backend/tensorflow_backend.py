@@ -3,6 +3,6 @@
 import tensorflow as tf
 
 
-def compile_inference(fn, variables):
+def compile_inference(fn, variables, jit_compile=False):
     del variables  # tf.function captures Keras variables by reference.
-    return tf.function(fn, reduce_retracing=True)
+    return tf.function(fn, reduce_retracing=True, jit_compile=jit_compile)

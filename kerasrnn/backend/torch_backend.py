@@ -5,8 +5,8 @@ import functools
 import torch
 
 
-def compile_inference(fn, variables):
-    del variables
+def compile_inference(fn, variables, jit_compile=False):
+    del variables, jit_compile  # runs eagerly
 
     @functools.wraps(fn)
     def call(*args):

@@ -3,6 +3,7 @@
 from kerasrnn.layers.echo_state import EchoState
 from kerasrnn.layers.echo_state import EchoStateCell
 from kerasrnn.layers.echo_state import make_reservoir
+from kerasrnn.layers.echo_state import reservoir_states
 from kerasrnn.layers.fused_rnn import GRU
 from kerasrnn.layers.fused_rnn import LSTM
 from kerasrnn.layers.fused_rnn import SimpleRNN

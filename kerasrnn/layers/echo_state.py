@@ -1,5 +1,6 @@
 """Echo-state reservoir: a fixed random recurrent layer (`EchoStateCell`, `EchoState`)."""
 
+import importlib
 import numbers
 
 import keras
@@ -102,6 +103,62 @@ def make_reservoir(
     kernel *= _sparse_mask(rng, (input_dim, units), input_connectivity)
     bias = rng.uniform(-bias_scaling, bias_scaling, (units,))
     return kernel, recurrent_kernel, bias
+
+
+def _torch_kernels():
+    """The torch loop of `reservoir_states`, imported only on the torch backend."""
+    return importlib.import_module("kerasrnn.backend.torch_echo_state")
+
+
+def reservoir_states(drives, recurrent_kernel, leak_rate, initial_state):
+    """All states of a leaky reservoir driven by precomputed input drives.
+
+    Runs `x_t = (1 - a) * x_{t-1} + a * tanh(d_t + x_{t-1} W)` over time from
+    `x_0 = initial_state`, where `d_t = u_t W_in + b` are the input drives
+    (see `EchoStateCell.project_inputs`). It is a pure function of its
+    arguments, so it can be compiled once and reused for every reservoir of the
+    same shape: `keras.ops.scan` (one XLA loop on JAX, a `tf.while_loop` or an
+    XLA loop on TensorFlow). On PyTorch, where Keras runs a loop step by step,
+    it runs a loop of in-place torch kernels
+    (`kerasrnn.backend.torch_echo_state`) when no gradient is needed, and the
+    same `keras.ops.scan` otherwise.
+
+    Args:
+        drives: Float tensor `(batch, timesteps, units)`, the input drives.
+        recurrent_kernel: Float tensor `(units, units)`, the recurrent matrix `W`.
+        leak_rate: Python float in (0, 1], the leak rate `a`.
+        initial_state: Float tensor `(batch, units)`, the state before the
+            first step.
+
+    Returns:
+        The states, a tensor of shape `(batch, timesteps, units)`.
+
+    Example:
+
+    ```python
+    kernel, recurrent_kernel, bias = make_reservoir(1, 100, seed=0)
+    inputs = np.random.random((2, 50, 1)).astype("float32")
+    drives = (inputs @ kernel + bias).astype("float32")  # (2, 50, 100)
+    states = reservoir_states(drives, recurrent_kernel.astype("float32"), 0.3, np.zeros((2, 100), "float32"))
+    ```
+    """
+    drives = keras.ops.convert_to_tensor(drives)
+    recurrent_kernel = keras.ops.convert_to_tensor(recurrent_kernel, dtype=drives.dtype)
+    initial_state = keras.ops.convert_to_tensor(initial_state, dtype=drives.dtype)
+    if keras.backend.backend() == "torch":
+        try:
+            return _torch_kernels().leaky_tanh_scan(drives, recurrent_kernel, leak_rate, initial_state)
+        except NotImplementedError:
+            pass  # autograd needs the graph: Keras' loop below
+
+    def step(state, drive):
+        activation = keras.ops.tanh(drive + keras.ops.matmul(state, recurrent_kernel))
+        if leak_rate != 1.0:
+            activation = (1.0 - leak_rate) * state + leak_rate * activation
+        return activation, activation
+
+    _, states = keras.ops.scan(step, initial_state, keras.ops.transpose(drives, (1, 0, 2)))
+    return keras.ops.transpose(states, (1, 0, 2))  # (batch, timesteps, units)
 
 
 def _constant(value):
@@ -303,9 +360,14 @@ class EchoState(keras.layers.RNN):
     with fixed random `W_in`, `W` (sparse, rescaled to `spectral_radius`) and
     `b`, and leak rate `a`. The input drives `u_t W_in + b` of all time steps
     are computed in one matrix product before the recurrence, which then only
-    multiplies by `W`. The reservoir has no trainable weights: put a readout
-    (such as `keras.layers.Dense`) on the states, or use `EchoStateNetwork`,
-    which also fits the readout in closed form.
+    multiplies by `W`. On PyTorch, without a mask, `go_backwards` or `unroll`
+    and when no gradient flows into the inputs, the recurrence runs as a loop
+    of in-place torch kernels (`kerasrnn.backend.torch_echo_state`) instead of
+    Keras' step loop (about 50 instead of 400 microseconds a step for 500
+    units on one CPU core), with the same states. The reservoir has no
+    trainable weights: put a readout (such as `keras.layers.Dense`) on the
+    states, or use `EchoStateNetwork`, which also fits the readout in closed
+    form.
 
     Args:
         units: Positive integer, the number of reservoir units.
@@ -413,6 +475,30 @@ class EchoState(keras.layers.RNN):
     def call(self, sequences, initial_state=None, mask=None, training=False):
         drives = self.cell.project_inputs(sequences)  # (batch, time, units)
         return super().call(drives, initial_state=initial_state, mask=mask, training=training)
+
+    def inner_loop(self, sequences, initial_state, mask, training=False):
+        # On PyTorch, Keras' generic loop pays Keras' dispatch on every op of
+        # every step; without a mask, reversal or unrolling, the torch kernel
+        # loop of `reservoir_states` computes the same states (when no
+        # gradient is needed; it raises otherwise).
+        if (
+            keras.backend.backend() == "torch"
+            and mask is None
+            and not self.go_backwards
+            and not self.unroll
+            and sequences.shape[1]
+        ):
+            state = initial_state[0] if isinstance(initial_state, (list, tuple)) else initial_state
+            try:
+                states = _torch_kernels().leaky_tanh_scan(
+                    sequences, self.cell.recurrent_kernel.value, self.cell.leak_rate, state
+                )
+            except NotImplementedError:
+                pass
+            else:
+                last_state = states[:, -1]  # (batch, units)
+                return last_state, states, [last_state]
+        return super().inner_loop(sequences, initial_state, mask, training=training)
 
     def reservoir_weights(self):
         """Returns the reservoir `(W_in, W, b)` as dense NumPy arrays.

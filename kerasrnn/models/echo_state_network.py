@@ -6,7 +6,14 @@ import numbers
 import keras
 import numpy as np
 
+from kerasrnn.backend import compile_inference
 from kerasrnn.layers.echo_state import EchoState
+from kerasrnn.layers.echo_state import reservoir_states
+
+# Compiled reservoir functions, shared by every network: the weights are
+# arguments, so a new network of the same settings reuses the compiled code
+# (see `_compiled`).
+_COMPILED = {}
 
 
 def _check_positive_integer(name, value, allow_none=False):
@@ -19,6 +26,99 @@ def _check_positive_integer(name, value, allow_none=False):
 def _is_dataset(data):
     """Whether `data` is a `tf.data.Dataset` (duck-typed: no TensorFlow import here)."""
     return hasattr(data, "as_numpy_iterator")
+
+
+def _compiled(make_function, *settings):
+    """`make_function(*settings)` compiled, made once per process for the static `settings`.
+
+    The functions (`_reservoir_function`, `_forecast_function`) take the
+    weights as arguments, `(inputs, reservoir, readout)`: `reservoir` is the
+    list `[kernel, recurrent_kernel, bias]`, preceded by the embedding table
+    for embedded tokens, and `readout` is `[kernel, bias]`. They are compiled
+    by XLA on JAX and TensorFlow (`kerasrnn.backend.compile_inference`), once
+    per input shape, and run eagerly on PyTorch.
+    """
+    key = (keras.backend.backend(), make_function.__name__, *settings)
+    if key not in _COMPILED:
+        _COMPILED[key] = compile_inference(make_function(*settings), [], jit_compile=True)
+    return _COMPILED[key]
+
+
+def _reservoir_function(kind, leak_rate, vocabulary_size, embedded, softmax):
+    """A pure function `(inputs, reservoir, readout)` -> the states (`kind="states"`) or the outputs.
+
+    Both are of every step, `(batch, time, units)` or `(batch, time, output_dim)`.
+    """
+
+    def run(inputs, reservoir, readout):
+        if embedded:
+            embeddings, kernel, recurrent_kernel, bias = reservoir
+            features = keras.ops.take(embeddings, inputs, axis=0)  # (batch, time, embedding_dim)
+        else:
+            kernel, recurrent_kernel, bias = reservoir
+            features = keras.ops.one_hot(inputs, vocabulary_size) if vocabulary_size else inputs
+        drives = keras.ops.matmul(features, kernel) + bias  # (batch, time, units)
+        initial_state = keras.ops.zeros((keras.ops.shape(drives)[0], keras.ops.shape(kernel)[1]), drives.dtype)
+        states = reservoir_states(drives, recurrent_kernel, leak_rate, initial_state)  # (batch, time, units)
+        if kind == "states":
+            return states
+        outputs = keras.ops.matmul(states, readout[0]) + readout[1]  # (batch, time, output_dim)
+        return keras.ops.softmax(outputs) if softmax else outputs
+
+    return run
+
+
+def _forecast_function(leak_rate, steps):
+    """A pure function `(warmup, reservoir, readout)` -> the `steps` predictions of a free run."""
+
+    def run(warmup, reservoir, readout):
+        kernel, recurrent_kernel, bias = reservoir
+        readout_kernel, readout_bias = readout
+
+        def update(drives, state):
+            activation = keras.ops.tanh(drives + keras.ops.matmul(state, recurrent_kernel))
+            return activation if leak_rate == 1.0 else (1.0 - leak_rate) * state + leak_rate * activation
+
+        drives = keras.ops.matmul(warmup, kernel) + bias  # (batch, time, units)
+        initial_state = keras.ops.zeros((keras.ops.shape(drives)[0], keras.ops.shape(kernel)[1]), drives.dtype)
+        last_state = reservoir_states(drives, recurrent_kernel, leak_rate, initial_state)[:, -1]  # (batch, units)
+
+        def free_run_step(state, _):
+            prediction = keras.ops.matmul(state, readout_kernel) + readout_bias  # (batch, input_dim)
+            return update(keras.ops.matmul(prediction, kernel) + bias, state), state
+
+        _, visited = keras.ops.scan(free_run_step, last_state, length=steps)  # (steps, batch, units)
+        visited = keras.ops.transpose(visited, (1, 0, 2))  # (batch, steps, units)
+        return keras.ops.matmul(visited, readout_kernel) + readout_bias  # (batch, steps, input_dim)
+
+    return run
+
+
+def _solve_ridge(matrix, right_hand_side, ridge):
+    """Solves the symmetric ridge system `matrix @ W = right_hand_side` in float64.
+
+    By Cholesky (`scipy.linalg.cho_factor`, a third of the work of an LU
+    solve) when SciPy is installed and the matrix is positive definite (any
+    positive `ridge`); otherwise by `np.linalg.solve`, which only fails on an
+    exactly singular matrix.
+    """
+    try:
+        from scipy import linalg
+    except ImportError:
+        linalg = None
+    if linalg is not None:
+        try:
+            factor = linalg.cho_factor(matrix, lower=True, check_finite=False)
+        except np.linalg.LinAlgError:
+            pass  # not positive definite: LU below
+        else:
+            return linalg.cho_solve(factor, right_hand_side, check_finite=False)
+    try:
+        return np.linalg.solve(matrix, right_hand_side)
+    except np.linalg.LinAlgError as error:
+        raise ValueError(
+            f"The ridge system is singular ({error}); use a positive `ridge`, received: ridge={ridge!r}"
+        ) from None
 
 
 def _array_batches(inputs, targets, batch_size):
@@ -54,6 +154,12 @@ class EchoStateNetwork(keras.Model):
 
     `forecast(warmup, steps)` free-runs a trained time-series model, feeding
     each prediction back as the next input.
+
+    `fit_readout`, `predict` (on arrays) and `forecast` run the reservoir in
+    functions compiled once per process and shared by every network, with the
+    weights as arguments: building and fitting many networks of one size, as
+    in a hyperparameter search, compiles once (XLA on JAX and TensorFlow; on
+    PyTorch the reservoir runs as a loop of in-place torch kernels).
 
     Args:
         units: Positive integer, the number of reservoir units.
@@ -210,9 +316,45 @@ class EchoStateNetwork(keras.Model):
         """The `Dense` readout layer."""
         return self.get_layer("readout")
 
-    def _state_model(self):
-        """A model from the inputs to the reservoir states `(batch, time, units)`."""
-        return keras.Model(self.input, self.reservoir.output)
+    def _model_inputs(self, inputs):
+        """`inputs` as a NumPy array the compiled functions take: float `(batch, time, input_dim)` or int32 ids."""
+        inputs = np.asarray(inputs)
+        if self.vocabulary_size is not None:
+            if inputs.ndim != 2:
+                raise ValueError(
+                    f"Token inputs must be ids of shape (batch, timesteps), received: inputs.shape={inputs.shape}"
+                )
+            return inputs.astype("int32")
+        if inputs.ndim != 3 or inputs.shape[-1] != self.input_dim:
+            raise ValueError(
+                f"Inputs must have shape (batch, timesteps, {self.input_dim}), received: inputs.shape={inputs.shape}"
+            )
+        return inputs.astype(self.reservoir.compute_dtype)
+
+    def _run(self, kind, inputs):
+        """Runs the compiled `"states"` or `"outputs"` function of this network on checked `inputs`."""
+        function = _compiled(
+            _reservoir_function,
+            kind,
+            self.reservoir.leak_rate,
+            self.vocabulary_size if self.embedding_dim is None else None,
+            self.embedding_dim is not None,
+            self.vocabulary_size is not None,
+        )
+        reservoir, readout = self._weight_arguments()
+        return keras.ops.convert_to_numpy(function(inputs, reservoir, readout))
+
+    def _weight_arguments(self):
+        """The current weights as tensors: `([embeddings,] kernel, recurrent_kernel, bias)`, `(kernel, bias)`."""
+        cell = self.reservoir.cell
+        reservoir = [cell.kernel, cell.recurrent_kernel, cell.bias]
+        if self.embedding_dim is not None:
+            reservoir.insert(0, self.get_layer("embedding").embeddings)
+        readout = [self.readout.kernel, self.readout.bias]
+        return (
+            [keras.ops.convert_to_tensor(weight) for weight in reservoir],
+            [keras.ops.convert_to_tensor(weight) for weight in readout],
+        )
 
     def _readout_targets(self, targets):
         """Targets as float64 `(batch, time, output_dim)`; token class ids are one-hot encoded."""
@@ -230,14 +372,17 @@ class EchoStateNetwork(keras.Model):
     def fit_readout(self, inputs, targets=None, ridge=1e-6, washout=0, batch_size=32):
         """Fits the readout by ridge regression on the reservoir states.
 
-        The states `X` of all (non-washout) steps, with a column of ones for the
-        bias, are accumulated batch by batch into `X^T X` and `X^T Y` in float64,
-        so the data never has to fit in memory as states. The readout weights
-        are then the solution of `(X^T X + ridge * I) W = X^T Y` (the bias is
-        not penalised), solved with `np.linalg.solve` in float64 and written
-        into the `Dense` readout. For token models the regression targets are
-        one-hot vectors and the softmax is applied on top of the fitted scores
-        (it keeps their argmax).
+        The reservoir runs batch by batch in the compiled function `predict`
+        uses (shared by every network of the same settings). The states `X` of
+        all (non-washout) steps, with a column of ones for the bias, are
+        accumulated batch by batch into `X^T X` and `X^T Y` in float64, so the
+        data never has to fit in memory as states. The readout weights are
+        then the solution of `(X^T X + ridge * I) W = X^T Y` (the bias is not
+        penalised), solved in float64 by Cholesky (`scipy.linalg.cho_solve`;
+        `np.linalg.solve` without SciPy or for a matrix that is not positive
+        definite) and written into the `Dense` readout. For token models the
+        regression targets are one-hot vectors and the softmax is applied on
+        top of the fitted scores (it keeps their argmax).
 
         Args:
             inputs: NumPy array of sequences, `(batch, timesteps, input_dim)`
@@ -283,7 +428,6 @@ class EchoStateNetwork(keras.Model):
                 )
             batches = _array_batches(inputs, targets, batch_size)
 
-        state_model = self._state_model()
         size = self.units + 1  # states and the bias column
         xtx = np.zeros((size, size))
         xty = np.zeros((size, self.output_dim))
@@ -302,14 +446,18 @@ class EchoStateNetwork(keras.Model):
                     "`washout` must be shorter than the sequences, received: "
                     f"washout={washout} for sequences of {batch_targets.shape[1]} steps"
                 )
-            states = np.asarray(state_model.predict_on_batch(batch_inputs), np.float64)
-            states = states[:, washout:]  # (batch, time - washout, units)
-            batch_targets = batch_targets[:, washout:]
-            design = np.concatenate([states, np.ones(states.shape[:-1] + (1,))], axis=-1)
-            design = design.reshape(-1, size)  # (samples, units + 1)
-            flat_targets = batch_targets.reshape(-1, self.output_dim)  # (samples, output_dim)
-            xtx += design.T @ design
-            xty += design.T @ flat_targets
+            states = self._run("states", self._model_inputs(batch_inputs))[:, washout:]
+            states = states.reshape(-1, self.units).astype(np.float64)  # (samples, units)
+            flat_targets = batch_targets[:, washout:].reshape(-1, self.output_dim)  # (samples, output_dim)
+            # X^T X and X^T Y of the design matrix X = [states, 1], block by
+            # block (`states.T @ states` is one symmetric BLAS product).
+            state_sum = states.sum(axis=0)
+            xtx[:-1, :-1] += states.T @ states
+            xtx[:-1, -1] += state_sum
+            xtx[-1, :-1] += state_sum
+            xtx[-1, -1] += len(states)
+            xty[:-1] += states.T @ flat_targets
+            xty[-1] += flat_targets.sum(axis=0)
             target_sum += flat_targets.sum(axis=0)
             target_square_sum += np.square(flat_targets).sum(axis=0)
             count += len(flat_targets)
@@ -318,12 +466,7 @@ class EchoStateNetwork(keras.Model):
 
         penalty = np.full(size, float(ridge))
         penalty[-1] = 0.0  # the bias is not penalised
-        try:
-            weights = np.linalg.solve(xtx + np.diag(penalty), xty)  # (units + 1, output_dim)
-        except np.linalg.LinAlgError as error:
-            raise ValueError(
-                f"The ridge system is singular ({error}); use a positive `ridge`, received: ridge={ridge!r}"
-            ) from None
+        weights = _solve_ridge(xtx + np.diag(penalty), xty, ridge)  # (units + 1, output_dim)
         self.readout.set_weights([weights[:-1], weights[-1]])
 
         # Squared errors from the accumulated sums: |Y|^2 - 2 <W, X^T Y> + <W, X^T X W>.
@@ -335,16 +478,51 @@ class EchoStateNetwork(keras.Model):
         nrmse = math.sqrt(mse / variance) if variance > 0 else float("inf")
         return {"mse": mse, "nrmse": nrmse}
 
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        """Generates the outputs of every step of the input sequences.
+
+        For array inputs (NumPy arrays or tensors) without `steps` or
+        `callbacks`, the reservoir and the readout run in one function that
+        is compiled once per process for given shapes and settings (XLA on
+        JAX and TensorFlow; a loop of torch kernels on PyTorch) and shared by
+        every network, so a new network does not trace and compile its own as
+        `keras.Model.predict` would; no progress bar is shown. Other inputs
+        (datasets, generators) go through `keras.Model.predict`.
+
+        Args:
+            x: Input sequences, `(batch, timesteps, input_dim)`, or token ids
+                `(batch, timesteps)`; or anything `keras.Model.predict` takes.
+            batch_size: Positive integer, the number of sequences run at once.
+                Defaults to `None`: 32.
+            verbose, steps, callbacks: As in `keras.Model.predict`.
+
+        Returns:
+            A NumPy array `(batch, timesteps, output_dim)`.
+        """
+        array_inputs = isinstance(x, np.ndarray) or keras.ops.is_tensor(x)
+        if not array_inputs or steps is not None or callbacks is not None or len(x) == 0:
+            return super().predict(x, batch_size=batch_size, verbose=verbose, steps=steps, callbacks=callbacks)
+        batch_size = 32 if batch_size is None else batch_size
+        _check_positive_integer("batch_size", batch_size)
+        inputs = self._model_inputs(keras.ops.convert_to_numpy(x) if keras.ops.is_tensor(x) else x)
+        outputs = [
+            self._run("outputs", inputs[start : start + batch_size]) for start in range(0, len(inputs), batch_size)
+        ]
+        return np.concatenate(outputs)
+
     def forecast(self, warmup, steps):
         """Free-runs the network, feeding each prediction back as the next input.
 
-        The reservoir first runs over `warmup` (compiled, as in `predict`);
-        then one `keras.ops.scan` over `steps` iterations alternates
-        "predict the next input with the readout" and "update the reservoir
-        with that prediction", so no Python `predict` call is made per step.
-        The loop is a single XLA loop on JAX, a `tf.while_loop` on TensorFlow
-        and a loop of tensor operations on PyTorch. Only for real-valued
-        models whose `output_dim` equals `input_dim`.
+        The reservoir first runs over `warmup` (as in `predict`); then one
+        `keras.ops.scan` over `steps` iterations alternates "predict the next
+        input with the readout" and "update the reservoir with that
+        prediction", so no Python `predict` call is made per step. Both run in
+        one function compiled by XLA on JAX and TensorFlow, once per process
+        for given shapes, `leak_rate` and `steps` (the weights are arguments,
+        so every network of that shape shares it); on PyTorch, the warm-up
+        runs as a loop of torch kernels and the free run as a loop of tensor
+        operations. Only for real-valued models whose `output_dim` equals
+        `input_dim`.
 
         Args:
             warmup: NumPy array of shape `(timesteps, input_dim)`, or
@@ -363,7 +541,7 @@ class EchoStateNetwork(keras.Model):
                 f"output_dim={self.output_dim}, vocabulary_size={self.vocabulary_size}"
             )
         _check_positive_integer("steps", steps)
-        warmup = np.asarray(warmup, dtype="float32")
+        warmup = np.asarray(warmup, dtype=self.reservoir.compute_dtype)
         single_series = warmup.ndim == 2
         if single_series:
             warmup = warmup[None]
@@ -372,18 +550,9 @@ class EchoStateNetwork(keras.Model):
                 f"`warmup` must have shape (timesteps, {self.input_dim}) or "
                 f"(batch, timesteps, {self.input_dim}), received: warmup.shape={warmup.shape}"
             )
-        states = self._state_model().predict_on_batch(warmup)  # (batch, time, units)
-        cell, readout = self.reservoir.cell, self.readout
-
-        def free_run_step(state, _):
-            prediction = readout(state)  # (batch, input_dim)
-            next_state = cell.update(cell.project_inputs(prediction), state)
-            return next_state, state
-
-        last_state = keras.ops.convert_to_tensor(states[:, -1])  # (batch, units)
-        _, visited = keras.ops.scan(free_run_step, last_state, length=steps)  # (steps, batch, units)
-        predictions = readout(keras.ops.transpose(visited, (1, 0, 2)))  # (batch, steps, input_dim)
-        predictions = np.asarray(keras.ops.convert_to_numpy(predictions))
+        function = _compiled(_forecast_function, self.reservoir.leak_rate, steps)
+        reservoir, readout = self._weight_arguments()
+        predictions = keras.ops.convert_to_numpy(function(warmup, reservoir, readout))  # (batch, steps, input_dim)
         return predictions[0] if single_series else predictions
 
     def get_config(self):

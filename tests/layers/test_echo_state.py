@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from kerasrnn.layers.echo_state import EchoState, EchoStateCell, make_reservoir
+from kerasrnn.layers.echo_state import EchoState, EchoStateCell, make_reservoir, reservoir_states
 from tests.testing import assert_allclose, to_numpy
 
 
@@ -80,6 +80,41 @@ def test_recurrence_matches_numpy():
     # The cell alone, in a plain keras.layers.RNN, computes the same step.
     rnn = keras.layers.RNN(EchoStateCell(16, **arguments), return_sequences=True)
     assert_allclose(rnn(inputs), expected, atol=1e-5)
+
+
+@pytest.mark.parametrize("leak_rate", [1.0, 0.3])
+def test_reservoir_states_matches_numpy(leak_rate):
+    inputs = _inputs(batch=3, time=20)
+    kernel, recurrent_kernel, bias = make_reservoir(3, 24, spectral_radius=1.1, bias_scaling=0.3, seed=5)
+    initial_state = np.random.default_rng(2).uniform(-1, 1, (3, 24))
+    drives = (inputs @ kernel + bias).astype("float32")  # (3, 20, 24)
+    states = reservoir_states(
+        drives, recurrent_kernel.astype("float32"), leak_rate, initial_state.astype("float32")
+    )
+    expected = _numpy_states(
+        inputs, kernel, recurrent_kernel, bias, leak_rate=leak_rate, initial_state=initial_state
+    )
+    assert tuple(states.shape) == (3, 20, 24)
+    assert_allclose(states, expected, atol=1e-5)
+
+
+@pytest.mark.skipif(keras.backend.backend() != "torch", reason="the in-place torch loop is PyTorch's")
+def test_torch_layer_keeps_gradients_to_its_inputs():
+    # With inputs that need a gradient, the layer runs Keras' loop (the torch
+    # kernel loop keeps no graph): same states, and a gradient comes back.
+    import torch
+
+    inputs = _inputs()
+    layer = EchoState(16, leak_rate=0.4, seed=3, return_sequences=True)
+    without_gradient = to_numpy(layer(inputs))
+    tracked = torch.tensor(inputs, requires_grad=True)
+    states = layer(tracked)
+    assert states.requires_grad
+    states.sum().backward()
+    expected = _numpy_states(inputs, *layer.reservoir_weights(), leak_rate=0.4)
+    assert_allclose(without_gradient, expected, atol=1e-5)
+    assert_allclose(states.detach().cpu().numpy(), expected, atol=1e-5)
+    assert tracked.grad is not None and float(tracked.grad.abs().sum()) > 0
 
 
 def test_initial_state_go_backwards_and_mask_match_numpy():

@@ -4,6 +4,7 @@ import keras
 import numpy as np
 import pytest
 
+from kerasrnn.models import echo_state_network
 from kerasrnn.models.echo_state_network import EchoStateNetwork
 from tests.testing import assert_allclose
 
@@ -74,6 +75,98 @@ def test_fit_readout_predicts_one_step_ahead_and_matches_numpy_ridge(series, fit
     held_out = predictions[0, TRAIN:]
     nrmse = np.sqrt(np.mean((held_out - series[TRAIN + 1 :]) ** 2)) / series[TRAIN + 1 :].std()
     assert nrmse < 0.02
+
+
+def test_fit_readout_weights_equal_numpy_ridge_over_batches():
+    # Several batches, a washout, two inputs and three outputs: the readout is
+    # the float64 ridge solution of the NumPy design matrix [states, 1].
+    rng = np.random.default_rng(0)
+    inputs = rng.normal(size=(5, 30, 2)).astype("float32")
+    targets = rng.normal(size=(5, 30, 3))
+    esn = EchoStateNetwork(40, input_dim=2, output_dim=3, leak_rate=0.4, bias_scaling=0.2, seed=5)
+    errors = esn.fit_readout(inputs, targets, ridge=1e-2, washout=4, batch_size=2)
+    # The states by Keras' own RNN loop, which may round differently from the
+    # compiled function fit_readout runs (XLA's tanh on TensorFlow): float32
+    # tolerances on weights of size ~10.
+    states, _ = _states_and_outputs(esn, inputs)  # (5, 30, 40)
+    states = states[:, 4:].reshape(-1, 40)
+    flat_targets = targets[:, 4:].reshape(-1, 3)
+    expected = _numpy_ridge(states, flat_targets, ridge=1e-2)  # (41, 3)
+    kernel, bias = esn.readout.get_weights()
+    assert_allclose(kernel, expected[:-1], rtol=1e-3, atol=1e-4)
+    assert_allclose(bias, expected[-1], rtol=1e-3, atol=1e-4)
+    residual = flat_targets - (states @ expected[:-1] + expected[-1])
+    assert_allclose(errors["mse"], np.mean(residual**2), rtol=1e-4)
+
+
+def test_fit_readout_singular_system_without_ridge_raises():
+    # Zero inputs and no bias: every state is zero, so X^T X is singular.
+    esn = EchoStateNetwork(10, input_dim=1, seed=0)
+    zeros = np.zeros((2, 8, 1), "float32")
+    with pytest.raises(ValueError, match="singular.*ridge=0"):
+        esn.fit_readout(zeros, zeros, ridge=0.0)
+    esn.fit_readout(zeros, zeros, ridge=1e-6)  # a positive ridge makes it solvable
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"input_dim": 2, "output_dim": 3, "leak_rate": 0.3},
+        {"vocabulary_size": 7},
+        {"vocabulary_size": 7, "embedding_dim": 4, "leak_rate": 0.6},
+    ],
+)
+def test_predict_equals_keras_model_predict(kwargs):
+    esn = EchoStateNetwork(30, bias_scaling=0.1, seed=4, **kwargs)
+    rng = np.random.default_rng(1)
+    if "vocabulary_size" in kwargs:
+        inputs = rng.integers(0, 7, size=(5, 9))
+    else:
+        inputs = rng.normal(size=(5, 9, 2)).astype("float32")
+    esn.readout.set_weights([w + rng.normal(size=w.shape) for w in esn.readout.get_weights()])
+    expected = keras.Model.predict(esn, inputs, verbose=0)  # Keras' traced model
+    outputs = esn.predict(inputs, verbose=0)
+    assert isinstance(outputs, np.ndarray) and outputs.shape == expected.shape
+    assert_allclose(outputs, expected, atol=1e-5)
+    # Batches are independent sequences: any batch size gives the same outputs.
+    assert_allclose(esn.predict(inputs, batch_size=2), outputs, atol=1e-6)
+    assert_allclose(esn.predict(keras.ops.convert_to_tensor(inputs)), outputs, atol=1e-6)
+
+
+def test_predict_bad_inputs_raise():
+    esn = EchoStateNetwork(10, input_dim=2, seed=0)
+    with pytest.raises(ValueError, match=r"shape \(batch, timesteps, 2\), received: inputs.shape=\(3, 4, 1\)"):
+        esn.predict(np.zeros((3, 4, 1), "float32"))
+    with pytest.raises(ValueError, match="batch_size=0"):
+        esn.predict(np.zeros((3, 4, 2), "float32"), batch_size=0)
+
+
+@pytest.mark.skipif(keras.backend.backend() == "torch", reason="PyTorch runs eagerly: nothing is traced")
+def test_networks_of_one_shape_share_one_compiled_function(monkeypatch):
+    # A new network (another seed, new weights) reuses the compiled reservoir
+    # function: the weights are its arguments, not constants traced into it.
+    traces = []
+    reservoir_states = echo_state_network.reservoir_states
+
+    def counting_reservoir_states(*args):
+        traces.append(1)  # runs when the function is traced, not when it runs
+        return reservoir_states(*args)
+
+    monkeypatch.setattr(echo_state_network, "_COMPILED", {})
+    monkeypatch.setattr(echo_state_network, "reservoir_states", counting_reservoir_states)
+    rng = np.random.default_rng(2)
+    inputs, targets = rng.normal(size=(2, 15, 1)).astype("float32"), rng.normal(size=(2, 15, 1))
+    outputs = []
+    for seed in (0, 1):
+        esn = EchoStateNetwork(20, input_dim=1, leak_rate=0.5, seed=seed)
+        esn.fit_readout(inputs, targets, ridge=1e-4)
+        outputs.append(esn.predict(inputs))
+        assert_allclose(outputs[-1], keras.Model.predict(esn, inputs, verbose=0), atol=1e-5)
+        if seed == 0:
+            first_traces = len(traces)
+    assert first_traces >= 2  # "states" for fit_readout, "outputs" for predict
+    assert len(traces) == first_traces
+    assert np.abs(outputs[0] - outputs[1]).max() > 1e-3
 
 
 def test_fit_readout_from_dataset_equals_arrays(series):
