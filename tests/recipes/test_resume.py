@@ -20,6 +20,9 @@ ARGS = ["--quick", "--epochs", "3", "--batch-size", "16", "--seed", "4"]
 
 KILLED_RUN = """
 import os, signal, sys
+# Ctrl-C raises KeyboardInterrupt even where the parent (e.g. a pytest-xdist worker) ignores SIGINT:
+# an ignored signal is inherited, and Python then installs no handler of its own.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 sys.path.insert(0, os.path.join({root!r}, "recipes"))
 os.environ["KERAS_BACKEND"] = {backend!r}
 import keras
