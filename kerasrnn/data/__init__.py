@@ -11,7 +11,10 @@ from kerasrnn.data.language_model import split_token_stream
 from kerasrnn.data.masked_tokens import make_masked_token_dataset
 from kerasrnn.data.masked_tokens import masked_windows
 from kerasrnn.data.skip_gram import draw_negatives
+from kerasrnn.data.skip_gram import SkipGramBlocks
 from kerasrnn.data.skip_gram import make_skip_gram_dataset
+from kerasrnn.data.skip_gram import negative_sampling_table
+from kerasrnn.data.skip_gram import skip_gram_blocks
 from kerasrnn.data.skip_gram import skip_gram_examples
 from kerasrnn.data.skip_gram import subsample_keep_probability
 from kerasrnn.data.skip_gram import unigram_table

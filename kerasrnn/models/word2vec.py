@@ -40,6 +40,11 @@ class Word2Vec(keras.Model):
     the word vectors word2vec reports. The vocabulary is part of the config,
     so a saved `.keras` file restores it with the weights.
 
+    It trains with `model.fit` like any Keras model, or, on a stream of word
+    ids, with `kerasrnn.models.word2vec_trainer.SkipGramTrainer`: word2vec's
+    own algorithm (sparse SGD on the rows in play, windows and negatives
+    drawn every epoch), as fast as gensim's C loops on TensorFlow and JAX.
+
     Args:
         vocabulary: list of unique strings, the words in id order.
         embedding_dim: int, size of each word vector.

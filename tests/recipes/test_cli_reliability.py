@@ -71,3 +71,10 @@ def test_recipes_that_do_not_read_text_reject_encoding(tmp_path):
     assert result.returncode == 2
     errors = _error_lines(result.stderr)
     assert len(errors) == 1 and "unrecognized arguments: --encoding latin-1" in errors[0], result.stderr[-2000:]
+
+
+def test_word2vec_rejects_the_model_fit_only_flags(tmp_path):
+    result = run_recipe("word2vec", "--quick", "--tensorboard", "--output-dir", tmp_path / "out")
+    assert result.returncode == 2
+    errors = _error_lines(result.stderr)
+    assert len(errors) == 1 and "--tensorboard and --data-parallel do not apply" in errors[0], result.stderr[-2000:]
