@@ -29,18 +29,7 @@ _ALWAYS_SUPPORTED_DTYPES = (torch.float32, torch.float64)
 _CUDA_ONLY_DTYPES = (torch.float16, torch.bfloat16)
 
 
-def fused_lstm(
-    inputs,
-    initial_state_h,
-    initial_state_c,
-    kernel,
-    recurrent_kernel,
-    bias,
-    mask=None,
-    go_backwards=False,
-    return_sequences=True,
-    zero_output_for_mask=False,
-):
+def fused_lstm(inputs, initial_state_h, initial_state_c, kernel, recurrent_kernel, bias, **options):
     """Keras' LSTM recurrence (tanh, sigmoid gates) with `torch._VF.lstm`.
 
     Keras' gate order `i, f, c, o` is PyTorch's `i, f, g, o`; the single Keras
@@ -51,32 +40,24 @@ def fused_lstm(
         initial_state_h, initial_state_c: `(batch, units)`.
         kernel: `(features, 4 * units)`; recurrent_kernel: `(units, 4 * units)`;
             bias: `(4 * units,)` or None.
-        mask: `(batch, time)` booleans or None.
-        go_backwards, return_sequences, zero_output_for_mask: as in Keras.
+        **options: `mask` (`(batch, time)` booleans, default None),
+            `go_backwards` (False), `return_sequences` (True) and
+            `zero_output_for_mask` (False), as in Keras.
 
     Returns:
         `(last_output, outputs, [h, c])` as Keras' `RNN.inner_loop` does.
+
+    Example:
+
+    ```python
+    last, outputs, (h, c) = fused_lstm(x, h0, c0, cell.kernel, cell.recurrent_kernel, cell.bias)
+    ```
     """
-    kernel, recurrent_kernel, bias = _tensors(kernel, recurrent_kernel, bias)
-    weights = [kernel.t().contiguous(), recurrent_kernel.t().contiguous()]
-    if bias is not None:
-        weights += [bias, torch.zeros_like(bias)]
-    states = [_state(initial_state_h, kernel), _state(initial_state_c, kernel)]
-    options = (mask, go_backwards, return_sequences, zero_output_for_mask)
-    return _run(torch._VF.lstm, inputs, states, weights, kernel.dtype, *options)
+    weights = _torch_weights(kernel, recurrent_kernel, bias)
+    return _run("lstm", inputs, [initial_state_h, initial_state_c], weights, **options)
 
 
-def fused_gru(
-    inputs,
-    initial_state,
-    kernel,
-    recurrent_kernel,
-    bias,
-    mask=None,
-    go_backwards=False,
-    return_sequences=True,
-    zero_output_for_mask=False,
-):
+def fused_gru(inputs, initial_state, kernel, recurrent_kernel, bias, **options):
     """Keras' GRU recurrence with `reset_after=True` (tanh, sigmoid gates) with `torch._VF.gru`.
 
     Keras' `reset_after=True` GRU is PyTorch's GRU formula,
@@ -89,75 +70,72 @@ def fused_gru(
         initial_state: `(batch, units)`.
         kernel: `(features, 3 * units)`; recurrent_kernel: `(units, 3 * units)`;
             bias: `(2, 3 * units)` or None.
-        mask, go_backwards, return_sequences, zero_output_for_mask: as in `fused_lstm`.
+        **options: `mask`, `go_backwards`, `return_sequences`, `zero_output_for_mask`: as in `fused_lstm`.
 
     Returns:
         `(last_output, outputs, [h])`.
+
+    Example:
+
+    ```python
+    last, outputs, (h,) = fused_gru(x, h0, cell.kernel, cell.recurrent_kernel, cell.bias, mask=mask)
+    ```
     """
-    kernel, recurrent_kernel, bias = _tensors(kernel, recurrent_kernel, bias)
-    weights = [
-        _gru_gates_to_torch(kernel, axis=1).t().contiguous(),
-        _gru_gates_to_torch(recurrent_kernel, axis=1).t().contiguous(),
-    ]
-    if bias is not None:
-        weights += [_gru_gates_to_torch(bias[0], axis=0), _gru_gates_to_torch(bias[1], axis=0)]
-    states = [_state(initial_state, kernel)]
-    options = (mask, go_backwards, return_sequences, zero_output_for_mask)
-    return _run(torch._VF.gru, inputs, states, weights, kernel.dtype, *options)
+    weights = _torch_weights(kernel, recurrent_kernel, bias, reorder=_gru_gates_to_torch)
+    return _run("gru", inputs, [initial_state], weights, **options)
 
 
-def fused_simple_rnn(
-    inputs,
-    initial_state,
-    kernel,
-    recurrent_kernel,
-    bias,
-    activation="tanh",
-    mask=None,
-    go_backwards=False,
-    return_sequences=True,
-    zero_output_for_mask=False,
-):
+def fused_simple_rnn(inputs, initial_state, kernel, recurrent_kernel, bias, activation="tanh", **options):
     """Keras' SimpleRNN recurrence `h' = act(x W + b + h U)` with `torch._VF.rnn_tanh` or `rnn_relu`.
 
     Args:
         inputs: `(batch, time, features)`, dropout already applied.
         initial_state: `(batch, units)`.
         kernel: `(features, units)`; recurrent_kernel: `(units, units)`; bias: `(units,)` or None.
-        activation: `"tanh"` or `"relu"`.
-        mask, go_backwards, return_sequences, zero_output_for_mask: as in `fused_lstm`.
+        activation: `"tanh"` (default) or `"relu"`.
+        **options: `mask`, `go_backwards`, `return_sequences`, `zero_output_for_mask`: as in `fused_lstm`.
 
     Returns:
         `(last_output, outputs, [h])`.
+
+    Example:
+
+    ```python
+    last, outputs, (h,) = fused_simple_rnn(x, h0, cell.kernel, cell.recurrent_kernel, cell.bias, activation="relu")
+    ```
     """
-    kernels = {"tanh": torch._VF.rnn_tanh, "relu": torch._VF.rnn_relu}
-    if activation not in kernels:
+    if activation not in ("tanh", "relu"):
         raise ValueError(
             f"`activation` must be 'tanh' or 'relu' for the fused SimpleRNN, received: activation={activation!r}"
         )
-    kernel, recurrent_kernel, bias = _tensors(kernel, recurrent_kernel, bias)
-    weights = [kernel.t().contiguous(), recurrent_kernel.t().contiguous()]
-    if bias is not None:
-        weights += [bias, torch.zeros_like(bias)]
-    states = [_state(initial_state, kernel)]
-    options = (mask, go_backwards, return_sequences, zero_output_for_mask)
-    return _run(kernels[activation], inputs, states, weights, kernel.dtype, *options)
+    weights = _torch_weights(kernel, recurrent_kernel, bias)
+    return _run(f"rnn_{activation}", inputs, [initial_state], weights, **options)
 
 
-def _tensors(kernel, recurrent_kernel, bias):
-    # Keras variables -> their torch tensors (Parameters), so autograd reaches them.
+def _torch_weights(kernel, recurrent_kernel, bias, reorder=None):
+    """Keras' weights -> the `[w_ih, w_hh(, b_ih, b_hh)]` list PyTorch's kernels take.
+
+    The Keras variables become their torch tensors (Parameters), so autograd
+    reaches them. A `(gates * units,)` bias (LSTM, SimpleRNN) is the input bias,
+    with a zero recurrent bias; a `(2, gates * units)` bias (GRU) holds both.
+    `reorder` maps Keras' gate blocks (along the last axis) to PyTorch's order;
+    the kernels are then transposed to PyTorch's `(gates * units, inputs)`.
+    """
     convert = keras.ops.convert_to_tensor
-    return convert(kernel), convert(recurrent_kernel), None if bias is None else convert(bias)
+    weights = [convert(kernel), convert(recurrent_kernel)]
+    if bias is not None:
+        bias = convert(bias)
+        weights += [bias[0], bias[1]] if bias.ndim == 2 else [bias, torch.zeros_like(bias)]
+    if reorder is not None:
+        weights = [reorder(weight) for weight in weights]
+    weights[:2] = [weight.t().contiguous() for weight in weights[:2]]
+    return weights
 
 
-def _state(state, kernel):
-    return keras.ops.convert_to_tensor(state).to(kernel.dtype).unsqueeze(0)  # (1, batch, units)
-
-
-def _gru_gates_to_torch(weights, axis):
-    """Keras' GRU gate blocks `z, r, h` along `axis` -> PyTorch's `r, z, n`."""
-    z, r, h = torch.chunk(weights, 3, dim=axis)
-    return torch.cat([r, z, h], dim=axis)
+def _gru_gates_to_torch(weights):
+    """Keras' GRU gate blocks `z, r, h` along the last axis -> PyTorch's `r, z, n`."""
+    z, r, h = torch.chunk(weights, 3, dim=-1)
+    return torch.cat([r, z, h], dim=-1)
 
 
 def _check_supported(inputs):
@@ -190,7 +168,14 @@ def _sequence_lengths(mask, time_steps):
     return lengths
 
 
-def _run(kernel_fn, inputs, states, weights, dtype, mask, go_backwards, return_sequences, zero_output_for_mask):
+def _run(
+    kernel_name, inputs, states, weights, mask=None, go_backwards=False, return_sequences=True,
+    zero_output_for_mask=False,
+):
+    """Runs `torch._VF.<kernel_name>` as Keras' `RNN.inner_loop` would; the part all kinds share."""
+    kernel_fn = getattr(torch._VF, kernel_name)  # looked up per call: tests spy on torch._VF
+    dtype = weights[0].dtype
+    states = [keras.ops.convert_to_tensor(state).to(dtype).unsqueeze(0) for state in states]  # (1, batch, units)
     inputs = keras.ops.convert_to_tensor(inputs).to(dtype)
     _check_supported(inputs)
     time_steps = inputs.shape[1]
