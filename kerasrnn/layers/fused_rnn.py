@@ -1,11 +1,17 @@
-"""Keras' LSTM, GRU and SimpleRNN that run PyTorch's fused recurrent kernels on the torch backend.
+"""Keras' LSTM, GRU and SimpleRNN with fused recurrences on the torch and JAX backends.
 
-On TensorFlow and JAX, Keras' own LSTM and GRU already hand the whole
-recurrence to a backend kernel when they can (cuDNN on GPU); on PyTorch they
-do so only on CUDA, and on CPU step through time in Python. These layers are
-`keras.layers.LSTM`, `GRU` and `SimpleRNN` with one change: on the torch
-backend, on any device, `inner_loop` calls `torch._VF.lstm` / `gru` /
-`rnn_tanh` / `rnn_relu` (the kernels behind `torch.nn.LSTM`, `GRU`, `RNN`)
+On GPU, Keras' own LSTM and GRU hand the whole recurrence to cuDNN; on CPU
+they step through time with Keras' generic loop. These layers are
+`keras.layers.LSTM`, `GRU` and `SimpleRNN` with one change, in `inner_loop`:
+
+- torch backend, any device: `torch._VF.lstm` / `gru` / `rnn_tanh` /
+  `rnn_relu` (the kernels behind `torch.nn.LSTM`, `GRU`, `RNN`), masks
+  included (right-padded ones, as packed sequences);
+- JAX backend: `kerasrnn.backend.jax_fused_rnn`, the input projection of all
+  steps in one product and a `lax.scan` whose backward pass is written by
+  hand (the recurrent kernel's gradient is one product over all steps), for
+  unmasked sequences and the `tanh` SimpleRNN;
+
 whenever that computes exactly what Keras' step loop computes:
 
 - the default activations (`tanh` and a `sigmoid` gate; `tanh` or `relu` for SimpleRNN),
@@ -13,14 +19,15 @@ whenever that computes exactly what Keras' step loop computes:
 - `unroll=False`, `use_cudnn` "auto" or True (LSTM, GRU),
 - no recurrent dropout while training (input `dropout` is fine: one mask per
   sequence, as Keras applies it),
-- no mask, or a right-padded one (`[True, True, False]`) with no empty sequence,
+- no mask, or (torch) a right-padded one (`[True, True, False]`) with no empty sequence,
 - float32 or float64 weights (and float16 / bfloat16 on CUDA).
 
 Anything else runs Keras' own `inner_loop`, so results never depend on which
 path ran. Everything else is Keras': arguments, `get_config()`, weights (names,
 shapes, gate order), so a model can swap `keras.layers.LSTM` for
 `kerasrnn.layers.LSTM` and keep its weights, and `.weights.h5` files load
-either way. On TensorFlow and JAX these layers are exactly Keras' layers.
+either way. On TensorFlow these layers are exactly Keras' layers (a
+hand-written TensorFlow backward pass for the LSTM measured no faster).
 
 Example:
 
@@ -40,11 +47,15 @@ _SIGMOID = (keras.activations.sigmoid, ops.sigmoid)
 _RELU = (keras.activations.relu, ops.relu)
 
 
+_FUSED_BACKENDS = ("torch", "jax")
+
+
 def _fused_kernels():
-    """The torch fast-path module, or None on other backends (imported only on torch)."""
-    if keras.backend.backend() != "torch":
+    """The active backend's fast-path module (torch, JAX), or None (imported only when active)."""
+    backend = keras.backend.backend()
+    if backend not in _FUSED_BACKENDS:
         return None
-    return importlib.import_module("kerasrnn.backend.torch_fused_rnn")
+    return importlib.import_module(f"kerasrnn.backend.{backend}_fused_rnn")
 
 
 def _can_fuse(layer, training):
@@ -67,7 +78,8 @@ def _fused_inner_loop(layer, kernel_name, sequences, initial_state, mask, traini
     ones). `options` are extra kernel arguments (SimpleRNN: `activation`).
     """
     kernels = _fused_kernels()
-    if kernels is None or not _can_fuse(layer, training):
+    kernel_fn = getattr(kernels, kernel_name, None)
+    if kernel_fn is None or not _can_fuse(layer, training):
         return None
     cell = layer.cell
     if training and cell.dropout:
@@ -77,7 +89,7 @@ def _fused_inner_loop(layer, kernel_name, sequences, initial_state, mask, traini
         mask = mask[0]
     states = [ops.copy(state) for state in initial_state] if layer.stateful else list(initial_state)
     try:
-        return getattr(kernels, kernel_name)(
+        return kernel_fn(
             sequences,
             *states,
             cell.kernel,
@@ -93,9 +105,38 @@ def _fused_inner_loop(layer, kernel_name, sequences, initial_state, mask, traini
         return None  # the tensors (dtype, mask layout) need the generic loop
 
 
+class _FusedInnerLoop:
+    """Mixin: `inner_loop` runs the backend's fused kernel where it can, else Keras' loop.
+
+    A layer names its kernel (`_fused_kernel`) and says, from its cell, whether
+    the kernel computes what the cell does: `_fused_options()` returns the
+    extra kernel arguments, or None for Keras' loop.
+    """
+
+    _fused_kernel = None
+
+    def _fused_options(self):
+        raise NotImplementedError
+
+    def inner_loop(self, sequences, initial_state, mask, training=False):
+        options = self._fused_options()
+        outputs = None
+        if options is not None:
+            outputs = _fused_inner_loop(
+                self, self._fused_kernel, sequences, initial_state, mask, training, **options
+            )
+        if outputs is None:
+            outputs = super().inner_loop(sequences, initial_state, mask=mask, training=training)
+        return outputs
+
+
+def _default_gates(cell):
+    return cell.activation in _TANH and cell.recurrent_activation in _SIGMOID
+
+
 @keras.saving.register_keras_serializable(package="kerasrnn")
-class LSTM(keras.layers.LSTM):
-    """`keras.layers.LSTM` that runs PyTorch's fused LSTM kernel on the torch backend.
+class LSTM(_FusedInnerLoop, keras.layers.LSTM):
+    """`keras.layers.LSTM` with a fused recurrence on the torch and JAX backends.
 
     Same arguments, weights and results as `keras.layers.LSTM` (see the module
     docstring for when the fused kernel runs).
@@ -111,19 +152,15 @@ class LSTM(keras.layers.LSTM):
         Hochreiter & Schmidhuber, "Long Short-Term Memory", 1997.
     """
 
-    def inner_loop(self, sequences, initial_state, mask, training=False):
-        cell = self.cell
-        outputs = None
-        if cell.activation in _TANH and cell.recurrent_activation in _SIGMOID:
-            outputs = _fused_inner_loop(self, "fused_lstm", sequences, initial_state, mask, training)
-        if outputs is None:
-            outputs = super().inner_loop(sequences, initial_state, mask=mask, training=training)
-        return outputs
+    _fused_kernel = "fused_lstm"
+
+    def _fused_options(self):
+        return {} if _default_gates(self.cell) else None
 
 
 @keras.saving.register_keras_serializable(package="kerasrnn")
-class GRU(keras.layers.GRU):
-    """`keras.layers.GRU` that runs PyTorch's fused GRU kernel on the torch backend.
+class GRU(_FusedInnerLoop, keras.layers.GRU):
+    """`keras.layers.GRU` with a fused recurrence on the torch and JAX backends.
 
     Same arguments, weights and results as `keras.layers.GRU`. The fused kernel
     needs `reset_after=True` (Keras' default), which is PyTorch's GRU formula.
@@ -140,22 +177,18 @@ class GRU(keras.layers.GRU):
         for Statistical Machine Translation", 2014.
     """
 
-    def inner_loop(self, sequences, initial_state, mask, training=False):
-        cell = self.cell
-        outputs = None
-        if cell.reset_after and cell.activation in _TANH and cell.recurrent_activation in _SIGMOID:
-            outputs = _fused_inner_loop(self, "fused_gru", sequences, initial_state, mask, training)
-        if outputs is None:
-            outputs = super().inner_loop(sequences, initial_state, mask=mask, training=training)
-        return outputs
+    _fused_kernel = "fused_gru"
+
+    def _fused_options(self):
+        return {} if self.cell.reset_after and _default_gates(self.cell) else None
 
 
 @keras.saving.register_keras_serializable(package="kerasrnn")
-class SimpleRNN(keras.layers.SimpleRNN):
-    """`keras.layers.SimpleRNN` that runs PyTorch's fused RNN kernel on the torch backend.
+class SimpleRNN(_FusedInnerLoop, keras.layers.SimpleRNN):
+    """`keras.layers.SimpleRNN` with a fused recurrence on the torch and JAX backends.
 
     Same arguments, weights and results as `keras.layers.SimpleRNN`; the fused
-    kernel covers the `tanh` (default) and `relu` activations.
+    kernel covers the `tanh` (default) activation, and `relu` on torch.
 
     Example:
 
@@ -168,14 +201,10 @@ class SimpleRNN(keras.layers.SimpleRNN):
         Elman, "Finding Structure in Time", 1990.
     """
 
-    def inner_loop(self, sequences, initial_state, mask, training=False):
-        cell = self.cell
-        activation = "tanh" if cell.activation in _TANH else "relu" if cell.activation in _RELU else None
-        outputs = None
-        if activation is not None:
-            outputs = _fused_inner_loop(
-                self, "fused_simple_rnn", sequences, initial_state, mask, training, activation=activation
-            )
-        if outputs is None:
-            outputs = super().inner_loop(sequences, initial_state, mask=mask, training=training)
-        return outputs
+    _fused_kernel = "fused_simple_rnn"
+
+    def _fused_options(self):
+        activation = self.cell.activation
+        if activation in _TANH:
+            return {"activation": "tanh"}
+        return {"activation": "relu"} if activation in _RELU else None

@@ -35,8 +35,12 @@ input itself, so it also works inside `keras.layers.RNN` or stacked with
 `keras.layers.StackedRNNCells`.
 """
 
+import importlib
+
 import keras
 from keras import ops
+
+_TANH = (keras.activations.tanh, ops.tanh)
 
 
 def _check_cell_arguments(units, dropout, recurrent_dropout, layernorm_epsilon):
@@ -692,7 +696,14 @@ class _ProjectedInputsRNN(keras.layers.RNN):
             dropout_mask = self.cell.get_dropout_mask(sequences[:, 0, :])
             sequences = sequences * ops.expand_dims(dropout_mask, axis=1)
         projected = self.cell.project_inputs(sequences)  # (batch, time, gates * units)
-        return super().inner_loop(projected, initial_state, mask, training=training)
+        outputs = self.fused_inner_loop(projected, initial_state, mask, training)
+        if outputs is None:
+            outputs = super().inner_loop(projected, initial_state, mask, training=training)
+        return outputs
+
+    def fused_inner_loop(self, projected, initial_state, mask, training):
+        """The recurrence run by a backend kernel, or None where Keras' step loop must run."""
+        return None
 
     units = _cell_property("units")
     activation = _cell_property("activation")
@@ -877,6 +888,33 @@ class LayerNormSimpleRNN(_ProjectedInputsRNN):
             **kwargs,
         )
         self.input_spec = keras.InputSpec(ndim=3)
+
+    def fused_inner_loop(self, projected, initial_state, mask, training):
+        """On JAX, a scan with a hand-written backward pass (`kerasrnn.backend.jax_fused_rnn`).
+
+        Runs for the `tanh` activation without a mask, unrolling or recurrent
+        dropout in training; the same numbers as the cell's step loop.
+        """
+        cell = self.cell
+        if keras.backend.backend() != "jax" or self.unroll or cell.activation not in _TANH:
+            return None
+        if mask is not None or (training and cell.recurrent_dropout > 0):
+            return None
+        kernels = importlib.import_module("kerasrnn.backend.jax_fused_rnn")
+        state = initial_state[0] if isinstance(initial_state, (list, tuple)) else initial_state
+        try:
+            return kernels.layer_norm_simple_rnn(
+                projected,
+                ops.copy(state) if self.stateful else state,
+                cell.recurrent_kernel,
+                cell.gamma,
+                cell.bias if cell.layer_norm else None,
+                cell.layernorm_epsilon,
+                go_backwards=self.go_backwards,
+                return_sequences=self.return_sequences,
+            )
+        except NotImplementedError:
+            return None
 
 
 @keras.saving.register_keras_serializable(package="kerasrnn")

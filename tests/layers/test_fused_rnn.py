@@ -1,8 +1,10 @@
-"""Tests for kerasrnn.layers.fused_rnn: Keras' LSTM, GRU and SimpleRNN on PyTorch's fused kernels.
+"""Tests for kerasrnn.layers.fused_rnn: Keras' LSTM, GRU and SimpleRNN on fused recurrences.
 
 Every test compares with the Keras layer of the same kind holding the same
-weights, on every backend: on TensorFlow and JAX our layers are Keras' layers,
-on PyTorch they run `torch._VF.*` when they can and must give the same numbers.
+weights, on every backend: on TensorFlow our layers are Keras' layers; on
+PyTorch they run `torch._VF.*` when they can, on JAX scans with hand-written
+backward passes (`kerasrnn.backend.jax_fused_rnn`, no masks), and must give
+the same numbers and gradients.
 """
 
 import keras
@@ -24,13 +26,17 @@ UNITS = 5
 RIGHT_PADDED = np.array([[1, 1, 1, 1, 1, 1], [1, 1, 1, 1, 0, 0], [1, 0, 0, 0, 0, 0]], bool)
 LEFT_PADDED = RIGHT_PADDED[:, ::-1]
 
-on_torch_only = pytest.mark.skipif(backend() != "torch", reason="the fused kernels exist on the torch backend only")
+on_torch_only = pytest.mark.skipif(backend() != "torch", reason="the torch._VF kernels exist on the torch backend only")
+# Masked sequences run the fused kernels on torch only (JAX cannot inspect a mask's values under jit).
+MASKS_FUSED = backend() == "torch"
+# The JAX fused recurrences, by the name of the torch._VF kernel of the same kind.
+JAX_KERNELS = {"lstm": "lstm", "gru": "gru", "rnn_tanh": "simple_rnn"}
 
 
 def _torch_or_representative(representative):
-    """Run every case on torch; elsewhere our layers are Keras' own, and one case per test shows it."""
-    if backend() != "torch" and not representative:
-        pytest.skip("on TensorFlow and JAX these layers are Keras' layers: the representative case checks that")
+    """Run every case where fused kernels exist (torch, JAX); on TensorFlow, one case per test."""
+    if backend() == "tensorflow" and not representative:
+        pytest.skip("on TensorFlow these layers are Keras' layers: the representative case checks that")
 
 
 def _sequences(shape=(3, 6, 4), seed=0):
@@ -73,20 +79,27 @@ def _assert_all_close(got, expected, atol=1e-5):
 
 @pytest.fixture
 def fused_calls(monkeypatch):
-    """On torch: counts calls of each `torch._VF` recurrent kernel (a spy that calls the real one)."""
-    if backend() != "torch":
+    """Counts calls of each fused kernel (spies that call the real one), by torch._VF name; None on TF."""
+    if backend() == "torch":
+        import torch
+
+        module, names = torch._VF, {name: name for name in ("lstm", "gru", "rnn_tanh", "rnn_relu")}
+    elif backend() == "jax":
+        from kerasrnn.backend import jax_fused_rnn
+
+        module, names = jax_fused_rnn, JAX_KERNELS
+    else:
         return None
-    import torch
 
     counts = {}
-    for name in ("lstm", "gru", "rnn_tanh", "rnn_relu"):
-        real = getattr(torch._VF, name)
+    for name, attribute in names.items():
+        real = getattr(module, attribute)
 
-        def spy(*args, _real=real, _name=name):
+        def spy(*args, _real=real, _name=name, **kwargs):
             counts[_name] = counts.get(_name, 0) + 1
-            return _real(*args)
+            return _real(*args, **kwargs)
 
-        monkeypatch.setattr(torch._VF, name, spy, raising=False)
+        monkeypatch.setattr(module, attribute, spy, raising=False)
     return counts
 
 
@@ -126,7 +139,7 @@ def test_right_padded_mask_matches_keras(kind, go_backwards, fused_calls):
             ours.zero_output_for_mask = reference.zero_output_for_mask = zero_output_for_mask
             got = ours(x, mask=RIGHT_PADDED, initial_state=state)
             _assert_all_close(got, reference(x, mask=RIGHT_PADDED, initial_state=state))
-    _assert_fused(fused_calls, KINDS[kind][2])
+    _assert_fused(fused_calls, KINDS[kind][2], expected=MASKS_FUSED)
     # The final state is the one after each sequence's last real step.
     ours, _ = _pair(kind, return_state=True, go_backwards=go_backwards)
     lengths = RIGHT_PADDED.sum(axis=1)
@@ -180,10 +193,10 @@ def test_variants_match_keras(case, fused_calls):
 # --- same gradients ------------------------------------------------------------------------------
 
 
-def _language_model(layer_class, go_backwards):
+def _language_model(layer_class, go_backwards, masked=True):
     """Embedding (padding id 0 masked) -> recurrent layer -> Dense, one SGD step of size 1 = minus the gradient."""
     tokens = keras.Input((6,), dtype="int32")
-    x = keras.layers.Embedding(7, 4, mask_zero=True, embeddings_initializer="zeros")(tokens)
+    x = keras.layers.Embedding(7, 4, mask_zero=masked, embeddings_initializer="zeros")(tokens)
     x = _make(layer_class, return_sequences=True, go_backwards=go_backwards)(x)
     logits = keras.layers.Dense(7, kernel_initializer="zeros")(x)
     model = keras.Model(tokens, logits)
@@ -194,17 +207,20 @@ def _language_model(layer_class, go_backwards):
     return model
 
 
+@pytest.mark.parametrize("masked", [True, False])
 @pytest.mark.parametrize("go_backwards", [False, True])
 @pytest.mark.parametrize("kind", KINDS)
-def test_gradients_match_keras(kind, go_backwards, fused_calls):
-    _torch_or_representative(kind == "lstm" and go_backwards)
+def test_gradients_match_keras(kind, go_backwards, masked, fused_calls):
+    _torch_or_representative(kind == "lstm" and go_backwards and masked)
     ours_class, keras_class, kernel = KINDS[kind]
-    ours, reference = _language_model(ours_class, go_backwards), _language_model(keras_class, go_backwards)
+    ours = _language_model(ours_class, go_backwards, masked)
+    reference = _language_model(keras_class, go_backwards, masked)
     _randomize(reference)
     ours.set_weights(reference.get_weights())
     rng = np.random.default_rng(3)
     tokens = rng.integers(1, 7, size=(4, 6))
-    tokens[1, 4:] = tokens[2, 2:] = 0  # right padding, masked by the embedding
+    if masked:
+        tokens[1, 4:] = tokens[2, 2:] = 0  # right padding, masked by the embedding
     targets = rng.integers(0, 7, size=(4, 6))
     before = reference.get_weights()
     losses = [model.train_on_batch(tokens, targets) for model in (ours, reference)]
@@ -212,7 +228,7 @@ def test_gradients_match_keras(kind, go_backwards, fused_calls):
     for got, expected, start in zip(ours.get_weights(), reference.get_weights(), before):
         assert not np.allclose(expected, start)  # the step moved every weight
         assert_allclose(got, expected)
-    _assert_fused(fused_calls, kernel)
+    _assert_fused(fused_calls, kernel, expected=MASKS_FUSED or not masked)
 
 
 @pytest.mark.parametrize("kind", KINDS)

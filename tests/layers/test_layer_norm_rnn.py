@@ -352,3 +352,64 @@ def test_bad_arguments_raise():
                 message = re.escape(f"`{name}` must be") + ".*" + re.escape(f"received: {name}={value!r}")
                 with pytest.raises(ValueError, match=message):
                     cls(**{"units": 4, name: value})
+
+
+# --- the fused JAX recurrence of LayerNormSimpleRNN --------------------------------------------
+
+FUSED_CASES = {
+    "default": {},
+    "no layer norm": {"layer_norm": False},
+    "no bias": {"use_bias": False},
+    "go_backwards, last output": {"go_backwards": True, "return_sequences": False},
+}
+
+
+@pytest.mark.skipif(keras.backend.backend() != "jax", reason="the fused LayerNorm recurrence exists on JAX only")
+@pytest.mark.parametrize("case", FUSED_CASES)
+def test_fused_jax_recurrence_matches_the_step_loop(case, monkeypatch):
+    # The fused scan (hand-written backward pass) against the cell's step loop (`unroll=True`
+    # runs Keras' loop): same outputs, states and SGD step, and the fused kernel ran.
+    from kerasrnn.backend import jax_fused_rnn
+
+    calls = []
+    real = jax_fused_rnn.simple_rnn
+    monkeypatch.setattr(jax_fused_rnn, "simple_rnn", lambda *a, **k: calls.append(1) or real(*a, **k))
+    arguments = {"return_sequences": True, "return_state": True, **FUSED_CASES[case]}
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(3, 7, 4)).astype("float32")
+    y = rng.normal(size=(3, 5)).astype("float32")
+    models = []
+    for unroll in (False, True):
+        inputs = keras.Input((7, 4))
+        outputs, state = LayerNormSimpleRNN(5, unroll=unroll, **arguments)(inputs)[:2]
+        pooled = keras.ops.mean(outputs, axis=1) if outputs.ndim == 3 else outputs
+        model = keras.Model(inputs, [pooled + state, outputs])
+        model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.5), loss=["mse", None])
+        models.append(model)
+    models[0].set_weights([rng.normal(scale=0.5, size=w.shape).astype("float32") for w in models[0].get_weights()])
+    models[1].set_weights(models[0].get_weights())
+    for got, expected in zip(models[0](x), models[1](x)):
+        assert_allclose(got, expected, atol=1e-5)
+    assert calls, "the fused recurrence did not run"
+    before = models[0].get_weights()
+    for model in models:
+        model.train_on_batch(x, y)
+    for got, expected, start in zip(models[0].get_weights(), models[1].get_weights(), before):
+        assert not np.allclose(expected, start)  # every weight moved
+        assert_allclose(got, expected, atol=1e-5)
+
+
+@pytest.mark.skipif(keras.backend.backend() != "jax", reason="the fused LayerNorm recurrence exists on JAX only")
+def test_fused_jax_recurrence_is_skipped_where_it_does_not_apply(monkeypatch):
+    from kerasrnn.backend import jax_fused_rnn
+
+    calls = []
+    real = jax_fused_rnn.simple_rnn
+    monkeypatch.setattr(jax_fused_rnn, "simple_rnn", lambda *a, **k: calls.append(1) or real(*a, **k))
+    x = np.ones((2, 3, 4), "float32")
+    LayerNormSimpleRNN(5, activation="relu")(x)
+    LayerNormSimpleRNN(5)(x, mask=np.array([[True, True, False]] * 2))
+    LayerNormSimpleRNN(5, recurrent_dropout=0.5)(x, training=True)
+    assert not calls
+    LayerNormSimpleRNN(5, recurrent_dropout=0.5)(x, training=False)
+    assert calls

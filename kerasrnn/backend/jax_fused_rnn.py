@@ -1,0 +1,413 @@
+"""JAX: recurrences with hand-written backward passes, for training on CPU.
+
+JAX differentiates a `lax.scan` by running a second scan backwards over the
+saved steps, and inside it accumulates the recurrent kernel's gradient with
+one small product per step (`h_{t-1}^T dz_t`, `(units, batch) @ (batch,
+gates * units)`), next to the product that carries the gradient back in
+time (`dz_t U^T`). Here the backward scan only carries the gradient in time
+and stacks every step's `dz_t`; the kernel's gradient is then a single large
+product over all steps, `H_prev^T dZ` with `(units, time * batch)`, which is
+what PyTorch's and cuDNN's fused RNN kernels do. Elementwise derivatives use
+the saved outputs (`tanh' = 1 - h^2`, `sigmoid' = s (1 - s)`), so nothing is
+recomputed.
+
+The functions take the input projection already computed for all steps,
+time-major, and return the stacked outputs; callers run them only for the
+configurations they support (see `kerasrnn.layers.fused_rnn` and
+`kerasrnn.layers.layer_norm_rnn`) and use Keras' generic loop otherwise.
+Imported only when the JAX backend is active.
+"""
+
+import functools
+
+import jax
+import jax.numpy as jnp
+import keras
+
+
+def _shifted(initial, stacked):
+    """`[initial, stacked[0], ..., stacked[-2]]`: each step's previous value, `(time, ...)`."""
+    return jnp.concatenate([initial[None], stacked[:-1]], axis=0)
+
+
+def _kernel_gradient(previous_states, step_gradients):
+    """`sum_t h_{t-1}^T dz_t` as one product: `(time, batch, units), (time, batch, n) -> (units, n)`."""
+    units, n = previous_states.shape[-1], step_gradients.shape[-1]
+    return previous_states.reshape(-1, units).T @ step_gradients.reshape(-1, n)
+
+
+# SimpleRNN, with or without LayerNorm: h_t = tanh(LN(xp_t + h_{t-1} U; gamma, beta)).
+
+
+def _simple_rnn_forward(projected, initial_state, recurrent_kernel, gamma, beta, epsilon):
+    """Stacked `(outputs, normalized, inverse_std)`; the last two are None without LayerNorm."""
+
+    def step(h, x):
+        z = x + h @ recurrent_kernel
+        if gamma is None:
+            h = jnp.tanh(z)
+            return h, (h, None, None)
+        centered = z - jnp.mean(z, axis=-1, keepdims=True)
+        inverse_std = jax.lax.rsqrt(jnp.mean(centered * centered, axis=-1, keepdims=True) + epsilon)
+        normalized = centered * inverse_std
+        h = jnp.tanh(normalized * gamma + beta)
+        return h, (h, normalized, inverse_std)
+
+    _, stacked = jax.lax.scan(step, initial_state, projected)
+    return stacked
+
+
+@functools.partial(jax.custom_vjp, nondiff_argnums=(5,))
+def _simple_rnn(projected, initial_state, recurrent_kernel, gamma, beta, epsilon):
+    return _simple_rnn_forward(projected, initial_state, recurrent_kernel, gamma, beta, epsilon)[0]
+
+
+def _simple_rnn_fwd(projected, initial_state, recurrent_kernel, gamma, beta, epsilon):
+    outputs, normalized, inverse_std = _simple_rnn_forward(
+        projected, initial_state, recurrent_kernel, gamma, beta, epsilon
+    )
+    return outputs, (initial_state, recurrent_kernel, gamma, beta, outputs, normalized, inverse_std)
+
+
+def _simple_rnn_bwd(epsilon, residuals, output_gradients):
+    del epsilon
+    initial_state, recurrent_kernel, gamma, beta, outputs, normalized, inverse_std = residuals
+    layer_norm = gamma is not None
+
+    def step(dh_next, inputs):
+        if layer_norm:
+            dh_out, h, zhat, inv = inputs
+        else:
+            dh_out, h = inputs
+        dy = (dh_out + dh_next) * (1.0 - h * h)  # through tanh
+        if not layer_norm:
+            return dy @ recurrent_kernel.T, (dy, None)
+        dzhat = dy * gamma
+        dz = inv * (
+            dzhat
+            - jnp.mean(dzhat, axis=-1, keepdims=True)
+            - zhat * jnp.mean(dzhat * zhat, axis=-1, keepdims=True)
+        )
+        return dz @ recurrent_kernel.T, (dz, dy)
+
+    inputs = (output_gradients, outputs, normalized, inverse_std) if layer_norm else (output_gradients, outputs)
+    d_initial, (dz, dy) = jax.lax.scan(step, jnp.zeros_like(initial_state), inputs, reverse=True)
+    d_kernel = _kernel_gradient(_shifted(initial_state, outputs), dz)
+    d_gamma = d_beta = None
+    if layer_norm:
+        d_gamma = jnp.sum(dy * normalized, axis=(0, 1))
+        d_beta = jnp.sum(dy, axis=(0, 1)) if beta is not None else None
+    return dz, d_initial, d_kernel, d_gamma, d_beta
+
+
+_simple_rnn.defvjp(_simple_rnn_fwd, _simple_rnn_bwd)
+
+
+def simple_rnn(projected, initial_state, recurrent_kernel, gamma=None, beta=None, epsilon=1e-3):
+    """`tanh(LN(xp_t + h_{t-1} U; gamma, beta))` over time, or `tanh(xp_t + h_{t-1} U)` with `gamma=None`.
+
+    Args:
+        projected: `(time, batch, units)`, the input projection of every step
+            (with the bias when there is no LayerNorm).
+        initial_state: `(batch, units)`.
+        recurrent_kernel: `(units, units)`.
+        gamma, beta: `(units,)` LayerNorm gain and shift, or None (no LayerNorm;
+            `beta` may also be None with a gain: no shift).
+        epsilon: float added to the variance.
+
+    Returns:
+        The hidden states `(time, batch, units)`.
+    """
+    if gamma is not None and beta is None:
+        beta = jnp.zeros_like(gamma)
+    return _simple_rnn(projected, initial_state, recurrent_kernel, gamma, beta, float(epsilon))
+
+
+# LSTM (Keras' gate order i, f, c, o; sigmoid gates, tanh activations).
+
+
+def _lstm_forward(projected, initial_h, initial_c, recurrent_kernel):
+    units = initial_h.shape[-1]
+
+    def step(carry, x):
+        h, c = carry
+        z = x + h @ recurrent_kernel
+        i = jax.nn.sigmoid(z[:, :units])
+        f = jax.nn.sigmoid(z[:, units : 2 * units])
+        g = jnp.tanh(z[:, 2 * units : 3 * units])
+        o = jax.nn.sigmoid(z[:, 3 * units :])
+        c = f * c + i * g
+        h = o * jnp.tanh(c)
+        return (h, c), (h, c, jnp.concatenate([i, f, g, o], axis=-1))
+
+    (h, c), (outputs, cells, gates) = jax.lax.scan(step, (initial_h, initial_c), projected)
+    return outputs, c, cells, gates
+
+
+@jax.custom_vjp
+def _lstm(projected, initial_h, initial_c, recurrent_kernel):
+    outputs, c, _, _ = _lstm_forward(projected, initial_h, initial_c, recurrent_kernel)
+    return outputs, c
+
+
+def _lstm_fwd(projected, initial_h, initial_c, recurrent_kernel):
+    outputs, c, cells, gates = _lstm_forward(projected, initial_h, initial_c, recurrent_kernel)
+    return (outputs, c), (initial_h, initial_c, recurrent_kernel, outputs, cells, gates)
+
+
+def _lstm_bwd(residuals, gradients):
+    initial_h, initial_c, recurrent_kernel, outputs, cells, gates = residuals
+    d_outputs, d_last_c = gradients
+    units = initial_h.shape[-1]
+
+    def step(carry, inputs):
+        dh, dc = carry
+        dh_out, c, c_previous, gate = inputs
+        i, f, g, o = (gate[:, k * units : (k + 1) * units] for k in range(4))
+        dh = dh + dh_out
+        tanh_c = jnp.tanh(c)
+        dc = dc + dh * o * (1.0 - tanh_c * tanh_c)
+        dz = jnp.concatenate(
+            [dc * g * i * (1.0 - i), dc * c_previous * f * (1.0 - f), dc * i * (1.0 - g * g), dh * tanh_c * o * (1.0 - o)],
+            axis=-1,
+        )
+        return (dz @ recurrent_kernel.T, dc * f), dz
+
+    inputs = (d_outputs, cells, _shifted(initial_c, cells), gates)
+    (d_h, d_c), dz = jax.lax.scan(step, (jnp.zeros_like(initial_h), d_last_c), inputs, reverse=True)
+    return dz, d_h, d_c, _kernel_gradient(_shifted(initial_h, outputs), dz)
+
+
+_lstm.defvjp(_lstm_fwd, _lstm_bwd)
+
+
+def lstm(projected, initial_h, initial_c, recurrent_kernel):
+    """Keras' LSTM recurrence over time.
+
+    Args:
+        projected: `(time, batch, 4 * units)`, `x_t W + b` for every step.
+        initial_h, initial_c: `(batch, units)`.
+        recurrent_kernel: `(units, 4 * units)`.
+
+    Returns:
+        `(outputs, last_c)`: the hidden states `(time, batch, units)` and the
+        last cell state `(batch, units)`.
+    """
+    return _lstm(projected, initial_h, initial_c, recurrent_kernel)
+
+
+# GRU, Keras' `reset_after=True` (gate order z, r, h; sigmoid gates, tanh candidate):
+# h_t = z * h_{t-1} + (1 - z) * tanh(xp_h + r * (h_{t-1} U_h + b_h)).
+
+
+def _gru_forward(projected, initial_state, recurrent_kernel, recurrent_bias):
+    units = initial_state.shape[-1]
+
+    def step(h, x):
+        inner = h @ recurrent_kernel + recurrent_bias
+        z = jax.nn.sigmoid(x[:, :units] + inner[:, :units])
+        r = jax.nn.sigmoid(x[:, units : 2 * units] + inner[:, units : 2 * units])
+        recurrent_h = inner[:, 2 * units :]
+        candidate = jnp.tanh(x[:, 2 * units :] + r * recurrent_h)
+        h = z * h + (1.0 - z) * candidate
+        return h, (h, jnp.concatenate([z, r, candidate, recurrent_h], axis=-1))
+
+    _, (outputs, saved) = jax.lax.scan(step, initial_state, projected)
+    return outputs, saved
+
+
+@jax.custom_vjp
+def _gru(projected, initial_state, recurrent_kernel, recurrent_bias):
+    return _gru_forward(projected, initial_state, recurrent_kernel, recurrent_bias)[0]
+
+
+def _gru_fwd(projected, initial_state, recurrent_kernel, recurrent_bias):
+    outputs, saved = _gru_forward(projected, initial_state, recurrent_kernel, recurrent_bias)
+    return outputs, (initial_state, recurrent_kernel, outputs, saved)
+
+
+def _gru_bwd(residuals, d_outputs):
+    initial_state, recurrent_kernel, outputs, saved = residuals
+    units = initial_state.shape[-1]
+
+    def step(dh_next, inputs):
+        dh_out, h_previous, gates = inputs
+        z, r, candidate, recurrent_h = (gates[:, k * units : (k + 1) * units] for k in range(4))
+        dh = dh_out + dh_next
+        d_candidate = dh * (1.0 - z) * (1.0 - candidate * candidate)  # before the tanh
+        dz = dh * (h_previous - candidate) * z * (1.0 - z)
+        dr = d_candidate * recurrent_h * r * (1.0 - r)
+        d_inner = jnp.concatenate([dz, dr, d_candidate * r], axis=-1)  # d(h U + b_h)
+        d_projected = jnp.concatenate([dz, dr, d_candidate], axis=-1)
+        return dh * z + d_inner @ recurrent_kernel.T, (d_projected, d_inner)
+
+    previous = _shifted(initial_state, outputs)
+    d_initial, (d_projected, d_inner) = jax.lax.scan(
+        step, jnp.zeros_like(initial_state), (d_outputs, previous, saved), reverse=True
+    )
+    return d_projected, d_initial, _kernel_gradient(previous, d_inner), jnp.sum(d_inner, axis=(0, 1))
+
+
+_gru.defvjp(_gru_fwd, _gru_bwd)
+
+
+def gru(projected, initial_state, recurrent_kernel, recurrent_bias):
+    """Keras' GRU recurrence with `reset_after=True` over time.
+
+    Args:
+        projected: `(time, batch, 3 * units)`, `x_t W + b_x` for every step.
+        initial_state: `(batch, units)`.
+        recurrent_kernel: `(units, 3 * units)`.
+        recurrent_bias: `(3 * units,)`, added to `h U` (zeros without a bias).
+
+    Returns:
+        The hidden states `(time, batch, units)`.
+    """
+    return _gru(projected, initial_state, recurrent_kernel, recurrent_bias)
+
+
+# Keras `RNN.inner_loop` interface (same as `kerasrnn.backend.torch_fused_rnn`).
+
+
+def _time_major(sequences, go_backwards):
+    sequences = jnp.swapaxes(sequences, 0, 1)  # (time, batch, features)
+    return sequences[::-1] if go_backwards else sequences
+
+
+def _arrays(*tensors):
+    """Keras variables (and anything array-like) -> JAX arrays; None stays None."""
+    return [None if tensor is None else keras.ops.convert_to_tensor(tensor) for tensor in tensors]
+
+
+def _check_supported(mask, *tensors):
+    if mask is not None:
+        # Under jit the mask's values are unknown, so a masked sequence runs Keras' loop.
+        raise NotImplementedError("the JAX fused recurrences take no mask")
+    dtypes = {jnp.result_type(tensor) for tensor in tensors if tensor is not None}
+    if len(dtypes) != 1 or not jnp.issubdtype(dtypes.pop(), jnp.floating):
+        raise NotImplementedError("the JAX fused recurrences need one floating dtype for inputs and weights")
+
+
+def _keras_outputs(outputs, states, return_sequences):
+    """Time-major hidden states -> `(last_output, outputs, states)` as Keras' `RNN.inner_loop` returns them."""
+    last_output = outputs[-1]
+    outputs = jnp.swapaxes(outputs, 0, 1) if return_sequences else last_output[:, None, :]
+    return last_output, outputs, states
+
+
+def fused_lstm(
+    inputs,
+    initial_state_h,
+    initial_state_c,
+    kernel,
+    recurrent_kernel,
+    bias,
+    mask=None,
+    go_backwards=False,
+    return_sequences=True,
+    zero_output_for_mask=False,
+):
+    """Keras' LSTM recurrence (tanh, sigmoid gates): `x W + b` in one product, then `lstm`.
+
+    Same arguments and returns as `kerasrnn.backend.torch_fused_rnn.fused_lstm`;
+    raises NotImplementedError for a mask or mixed dtypes.
+    """
+    del zero_output_for_mask  # only matters with a mask
+    inputs, initial_state_h, initial_state_c, kernel, recurrent_kernel, bias = _arrays(
+        inputs, initial_state_h, initial_state_c, kernel, recurrent_kernel, bias
+    )
+    _check_supported(mask, inputs, kernel, recurrent_kernel, bias, initial_state_h, initial_state_c)
+    projected = _time_major(inputs, go_backwards) @ kernel
+    if bias is not None:
+        projected = projected + bias
+    outputs, last_c = lstm(projected, initial_state_h, initial_state_c, recurrent_kernel)
+    return _keras_outputs(outputs, [outputs[-1], last_c], return_sequences)
+
+
+def fused_gru(
+    inputs,
+    initial_state,
+    kernel,
+    recurrent_kernel,
+    bias,
+    mask=None,
+    go_backwards=False,
+    return_sequences=True,
+    zero_output_for_mask=False,
+):
+    """Keras' GRU recurrence with `reset_after=True` (tanh, sigmoid gates) with `gru`.
+
+    Same arguments and returns as `kerasrnn.backend.torch_fused_rnn.fused_gru`
+    (`bias` is `(2, 3 * units)`: input bias, recurrent bias); raises
+    NotImplementedError for a mask or mixed dtypes.
+    """
+    del zero_output_for_mask
+    inputs, initial_state, kernel, recurrent_kernel, bias = _arrays(inputs, initial_state, kernel, recurrent_kernel, bias)
+    _check_supported(mask, inputs, kernel, recurrent_kernel, bias, initial_state)
+    projected = _time_major(inputs, go_backwards) @ kernel
+    recurrent_bias = jnp.zeros_like(recurrent_kernel[0])
+    if bias is not None:
+        projected, recurrent_bias = projected + bias[0], bias[1]
+    outputs = gru(projected, initial_state, recurrent_kernel, recurrent_bias)
+    return _keras_outputs(outputs, [outputs[-1]], return_sequences)
+
+
+def fused_simple_rnn(
+    inputs,
+    initial_state,
+    kernel,
+    recurrent_kernel,
+    bias,
+    activation="tanh",
+    mask=None,
+    go_backwards=False,
+    return_sequences=True,
+    zero_output_for_mask=False,
+):
+    """Keras' SimpleRNN recurrence `h' = tanh(x W + b + h U)` with `simple_rnn`.
+
+    Same arguments and returns as `kerasrnn.backend.torch_fused_rnn.fused_simple_rnn`;
+    raises NotImplementedError for `relu`, a mask or mixed dtypes.
+    """
+    del zero_output_for_mask
+    if activation != "tanh":
+        raise NotImplementedError(f"the JAX fused SimpleRNN runs tanh only, not {activation!r}")
+    inputs, initial_state, kernel, recurrent_kernel, bias = _arrays(inputs, initial_state, kernel, recurrent_kernel, bias)
+    _check_supported(mask, inputs, kernel, recurrent_kernel, bias, initial_state)
+    projected = _time_major(inputs, go_backwards) @ kernel
+    if bias is not None:
+        projected = projected + bias
+    outputs = simple_rnn(projected, initial_state, recurrent_kernel)
+    return _keras_outputs(outputs, [outputs[-1]], return_sequences)
+
+
+def layer_norm_simple_rnn(
+    projected,
+    initial_state,
+    recurrent_kernel,
+    gamma,
+    beta,
+    epsilon,
+    mask=None,
+    go_backwards=False,
+    return_sequences=True,
+):
+    """`kerasrnn.layers.LayerNormSimpleRNN`'s recurrence (tanh) on its projected inputs.
+
+    Args:
+        projected: `(batch, time, units)`, the cell's `project_inputs(sequences)`.
+        initial_state: `(batch, units)`.
+        recurrent_kernel: `(units, units)`.
+        gamma, beta: `(units,)` or None (see `simple_rnn`).
+        epsilon: float.
+        mask, go_backwards, return_sequences: as in `fused_lstm`.
+
+    Returns:
+        `(last_output, outputs, [h])`.
+    """
+    projected, initial_state, recurrent_kernel, gamma, beta = _arrays(
+        projected, initial_state, recurrent_kernel, gamma, beta
+    )
+    _check_supported(mask, projected, recurrent_kernel, gamma, beta, initial_state)
+    outputs = simple_rnn(_time_major(projected, go_backwards), initial_state, recurrent_kernel, gamma, beta, epsilon)
+    return _keras_outputs(outputs, [outputs[-1]], return_sequences)
