@@ -240,3 +240,94 @@ def _keras_masked_outputs(outputs, last_state, lengths, go_backwards, zero_outpu
         return outputs, last_output
     real = (steps < lengths[:, None])[:, :, None]  # (batch, time, 1)
     return torch.where(real, outputs, last_state[:, None, :]), last_state
+
+
+# LayerNorm SimpleRNN: torch has no fused kernel for it; a loop of three fused ops per step
+# (addmm, native_layer_norm, tanh) with a hand-written backward pass.
+
+
+class _LayerNormSimpleRNN(torch.autograd.Function):
+    """`h_t = tanh(LN(xp_t + h_{t-1} U; gamma, beta))` over time (no LayerNorm when `gamma` is None).
+
+    Forward saves `z_t` and the normalization's mean and inverse standard
+    deviation; backward walks back in time with `native_layer_norm_backward`
+    and one `dz_t U^T` per step, then forms the gradients of `U`, `gamma` and
+    `beta` as single products over all steps.
+    """
+
+    @staticmethod
+    def forward(ctx, projected, initial_state, recurrent_kernel, gamma, beta, epsilon):
+        steps, units = projected.shape[0], projected.shape[-1]
+        layer_norm = gamma is not None
+        outputs = torch.empty_like(projected)
+        pre_activations = torch.empty_like(projected) if layer_norm else None
+        means, inverse_stds = [], []
+        h = initial_state
+        for t in range(steps):
+            z = torch.addmm(projected[t], h, recurrent_kernel)
+            if layer_norm:
+                pre_activations[t] = z
+                z, mean, inverse_std = torch.native_layer_norm(z, [units], gamma, beta, epsilon)
+                means.append(mean)
+                inverse_stds.append(inverse_std)
+            h = torch.tanh(z, out=outputs[t])
+        means = torch.stack(means) if layer_norm else None  # (time, batch, 1)
+        inverse_stds = torch.stack(inverse_stds) if layer_norm else None
+        ctx.save_for_backward(initial_state, recurrent_kernel, gamma, beta, outputs, pre_activations, means, inverse_stds)
+        ctx.units = units
+        return outputs
+
+    @staticmethod
+    def backward(ctx, d_outputs):
+        initial_state, recurrent_kernel, gamma, beta, outputs, pre_activations, means, inverse_stds = ctx.saved_tensors
+        layer_norm = gamma is not None
+        tanh_derivative = 1.0 - outputs * outputs
+        d_pre = torch.empty_like(outputs)  # d(z_t), the gradient of the projected inputs
+        d_normalized = torch.empty_like(outputs) if layer_norm else None  # d(LN output) for gamma and beta
+        kernel_t = recurrent_kernel.t()
+        dh_next = torch.zeros_like(initial_state)
+        for t in reversed(range(outputs.shape[0])):
+            dy = (d_outputs[t] + dh_next) * tanh_derivative[t]
+            if layer_norm:
+                d_normalized[t] = dy
+                dy = torch.ops.aten.native_layer_norm_backward(
+                    dy, pre_activations[t], [ctx.units], means[t], inverse_stds[t], gamma, beta,
+                    [True, False, False],
+                )[0]
+            d_pre[t] = dy
+            dh_next = dy @ kernel_t
+        previous = torch.cat([initial_state[None], outputs[:-1]], dim=0)
+        d_kernel = previous.reshape(-1, ctx.units).t() @ d_pre.reshape(-1, ctx.units)
+        d_gamma = d_beta = None
+        if layer_norm:
+            normalized = (pre_activations - means) * inverse_stds
+            d_gamma = (d_normalized * normalized).sum(dim=(0, 1))
+            d_beta = d_normalized.sum(dim=(0, 1)) if beta is not None else None
+        return d_pre, dh_next, d_kernel, d_gamma, d_beta, None
+
+
+def layer_norm_simple_rnn(
+    projected, initial_state, recurrent_kernel, gamma, beta, epsilon, mask=None, go_backwards=False,
+    return_sequences=True,
+):
+    """`kerasrnn.layers.LayerNormSimpleRNN`'s recurrence (tanh) on its projected inputs.
+
+    Same arguments and returns as `kerasrnn.backend.jax_fused_rnn.layer_norm_simple_rnn`;
+    raises NotImplementedError for a mask or a dtype with no kernel.
+    """
+    if mask is not None:
+        raise NotImplementedError("the torch LayerNorm recurrence takes no mask")
+    convert = keras.ops.convert_to_tensor
+    projected, initial_state, recurrent_kernel = convert(projected), convert(initial_state), convert(recurrent_kernel)
+    gamma = None if gamma is None else convert(gamma)
+    beta = None if beta is None else convert(beta)
+    _check_supported(projected)
+    sequences = projected.transpose(0, 1)  # (time, batch, units)
+    if go_backwards:
+        sequences = torch.flip(sequences, dims=[0])
+    outputs = _LayerNormSimpleRNN.apply(
+        sequences.contiguous(), initial_state.to(projected.dtype), recurrent_kernel, gamma, beta, float(epsilon)
+    )
+    last_output = outputs[-1]
+    outputs = outputs.transpose(0, 1) if return_sequences else last_output[:, None, :]
+    return last_output, outputs, [last_output]

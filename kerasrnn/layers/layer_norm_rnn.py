@@ -890,17 +890,20 @@ class LayerNormSimpleRNN(_ProjectedInputsRNN):
         self.input_spec = keras.InputSpec(ndim=3)
 
     def fused_inner_loop(self, projected, initial_state, mask, training):
-        """On JAX, a scan with a hand-written backward pass (`kerasrnn.backend.jax_fused_rnn`).
+        """A recurrence with a hand-written backward pass, on JAX and torch.
 
-        Runs for the `tanh` activation without a mask, unrolling or recurrent
-        dropout in training; the same numbers as the cell's step loop.
+        JAX: a `lax.scan` (`kerasrnn.backend.jax_fused_rnn`); torch: a loop of
+        fused ops per step (`kerasrnn.backend.torch_fused_rnn`). Runs for the
+        `tanh` activation without a mask, unrolling or recurrent dropout in
+        training; the same numbers as the cell's step loop.
         """
         cell = self.cell
-        if keras.backend.backend() != "jax" or self.unroll or cell.activation not in _TANH:
+        backend = keras.backend.backend()
+        if backend not in ("jax", "torch") or self.unroll or cell.activation not in _TANH:
             return None
         if mask is not None or (training and cell.recurrent_dropout > 0):
             return None
-        kernels = importlib.import_module("kerasrnn.backend.jax_fused_rnn")
+        kernels = importlib.import_module(f"kerasrnn.backend.{backend}_fused_rnn")
         state = initial_state[0] if isinstance(initial_state, (list, tuple)) else initial_state
         try:
             return kernels.layer_norm_simple_rnn(

@@ -354,7 +354,21 @@ def test_bad_arguments_raise():
                     cls(**{"units": 4, name: value})
 
 
-# --- the fused JAX recurrence of LayerNormSimpleRNN --------------------------------------------
+# --- the fused recurrence of LayerNormSimpleRNN (JAX, torch) -------------------------------------
+
+on_fused_backends = pytest.mark.skipif(
+    keras.backend.backend() not in ("jax", "torch"), reason="the fused LayerNorm recurrence exists on JAX and torch"
+)
+
+
+def _spy_on_fused_recurrence(monkeypatch):
+    """A list that gets one entry per call of the backend's fused LayerNorm recurrence."""
+    import importlib
+
+    module = importlib.import_module(f"kerasrnn.backend.{keras.backend.backend()}_fused_rnn")
+    calls, real = [], module.layer_norm_simple_rnn
+    monkeypatch.setattr(module, "layer_norm_simple_rnn", lambda *a, **k: calls.append(1) or real(*a, **k))
+    return calls
 
 FUSED_CASES = {
     "default": {},
@@ -364,16 +378,12 @@ FUSED_CASES = {
 }
 
 
-@pytest.mark.skipif(keras.backend.backend() != "jax", reason="the fused LayerNorm recurrence exists on JAX only")
+@on_fused_backends
 @pytest.mark.parametrize("case", FUSED_CASES)
-def test_fused_jax_recurrence_matches_the_step_loop(case, monkeypatch):
-    # The fused scan (hand-written backward pass) against the cell's step loop (`unroll=True`
-    # runs Keras' loop): same outputs, states and SGD step, and the fused kernel ran.
-    from kerasrnn.backend import jax_fused_rnn
-
-    calls = []
-    real = jax_fused_rnn.simple_rnn
-    monkeypatch.setattr(jax_fused_rnn, "simple_rnn", lambda *a, **k: calls.append(1) or real(*a, **k))
+def test_fused_recurrence_matches_the_step_loop(case, monkeypatch):
+    # The fused recurrence (hand-written backward pass) against the cell's step loop (`unroll=True`
+    # runs Keras' loop): same outputs, states and SGD step, and the fused recurrence ran.
+    calls = _spy_on_fused_recurrence(monkeypatch)
     arguments = {"return_sequences": True, "return_state": True, **FUSED_CASES[case]}
     rng = np.random.default_rng(0)
     x = rng.normal(size=(3, 7, 4)).astype("float32")
@@ -399,13 +409,9 @@ def test_fused_jax_recurrence_matches_the_step_loop(case, monkeypatch):
         assert_allclose(got, expected, atol=1e-5)
 
 
-@pytest.mark.skipif(keras.backend.backend() != "jax", reason="the fused LayerNorm recurrence exists on JAX only")
-def test_fused_jax_recurrence_is_skipped_where_it_does_not_apply(monkeypatch):
-    from kerasrnn.backend import jax_fused_rnn
-
-    calls = []
-    real = jax_fused_rnn.simple_rnn
-    monkeypatch.setattr(jax_fused_rnn, "simple_rnn", lambda *a, **k: calls.append(1) or real(*a, **k))
+@on_fused_backends
+def test_fused_recurrence_is_skipped_where_it_does_not_apply(monkeypatch):
+    calls = _spy_on_fused_recurrence(monkeypatch)
     x = np.ones((2, 3, 4), "float32")
     LayerNormSimpleRNN(5, activation="relu")(x)
     LayerNormSimpleRNN(5)(x, mask=np.array([[True, True, False]] * 2))
