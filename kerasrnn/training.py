@@ -12,25 +12,117 @@ from kerasrnn.io_utils import atomic_write_json
 from kerasrnn.io_utils import save_figure
 
 
+DIVERGENCE_FACTOR = 1e6
+"""How far above its start a finite loss may climb before training counts as diverged.
+
+A loss over `DIVERGENCE_FACTOR * max(1, start)` stops the run as a NaN does.
+Cross-entropy starts near `ln(classes)` (4.1 for 60 characters) and goes
+down: a million times that puts probability `e^-4e6` on the right class,
+i.e. the logits have blown up. A mean squared error starts near the targets'
+variance: a million times that is predictions a thousand times the targets'
+spread. A run that is learning reaches neither, however noisy its batches;
+the floor of 1 keeps a run that starts near a perfect fit (a tiny loss) from
+being stopped by noise. (`--learning-rate 1e30` gives a loss of about 1e31.)
+"""
+
+DIVERGENCE_ADVICE = "lower --learning-rate (or keep gradient clipping on)"
+
+
 class NaNLossError(RuntimeError):
-    """Training produced a NaN or infinite loss and was stopped."""
+    """Training produced a NaN, infinite or diverging loss (see `loss_diverged`) and was stopped."""
+
+
+def loss_diverged(loss, start):
+    """Whether `loss` says training diverged: NaN, infinite, or over `DIVERGENCE_FACTOR * max(1, start)`.
+
+    Args:
+        loss: the loss now (a float).
+        start: the loss the run started from (its first batch's, or the
+            untrained model's); a NaN or infinite `start` leaves only the
+            NaN/inf test.
+
+    Example:
+
+    ```python
+    loss_diverged(float("nan"), 4.1)  # True
+    loss_diverged(1.5e31, 4.1)  # True: over 4.1e6
+    loss_diverged(2e6, 4.1)  # False
+    ```
+    """
+    loss, start = float(loss), float(start)
+    if not math.isfinite(loss):
+        return True
+    return math.isfinite(start) and loss > DIVERGENCE_FACTOR * max(1.0, abs(start))
+
+
+def check_loss(loss, start, where, advice=DIVERGENCE_ADVICE, detail=""):
+    """Raise `NaNLossError` with a one-line message if `loss_diverged(loss, start)`.
+
+    The message reads `the loss became <NaN | infinite | 1.5e+31 (from 4.1 at
+    the start)> at <where>: <advice><detail>`. Training loops that do not use
+    `fit` (e.g. `SkipGramTrainer`) call it on each epoch's loss; `fit` runs
+    get it through `StopOnNaN` and `check_no_nan`.
+
+    Args:
+        loss: the loss now; start: the loss the run started from.
+        where: where it happened, e.g. `"epoch 3, batch 0"`.
+        advice: what to do. Defaults to `DIVERGENCE_ADVICE`.
+        detail: text appended to the message. Defaults to `""`.
+
+    Example:
+
+    ```python
+    check_loss(1.5e31, 4.1, "epoch 1, batch 3")
+    # NaNLossError: the loss became 1.5e+31 (from 4.1 at the start) at epoch 1, batch 3: lower --learning-rate ...
+    ```
+    """
+    if not loss_diverged(loss, start):
+        return
+    loss = float(loss)
+    if math.isnan(loss):
+        value = "NaN"
+    elif math.isinf(loss):
+        value = "infinite"
+    else:
+        value = f"{loss:.3g} (from {float(start):.3g} at the start)"
+    raise NaNLossError(f"the loss became {value} at {where}: {advice}{detail}")
 
 
 class StopOnNaN(keras.callbacks.Callback):
-    """Stop training at the first NaN/inf batch loss and remember where it happened.
+    """Stop training at the first batch whose loss diverged and remember where it happened.
 
-    Like `keras.callbacks.TerminateOnNaN`, but it keeps the epoch and batch so
-    the recipe can raise `NaNLossError` with a message that says what to do.
+    Like `keras.callbacks.TerminateOnNaN`, but it also stops a loss that stays
+    finite while exploding (`loss_diverged`, measured against the first
+    batch's loss of the run), and it keeps the epoch, batch and loss so the
+    recipe can raise `NaNLossError` (`check_no_nan`) with a message that says
+    what to do. Keras logs the epoch's running mean loss, which is what is
+    tested.
+
+    Example:
+
+    ```python
+    stop = StopOnNaN()
+    model.fit(x, y, callbacks=[stop])
+    stop.nan_at  # None, or (epoch, batch), both from 0
+    ```
     """
 
     def __init__(self):
         super().__init__()
         self.nan_at = None
+        self.loss = None  # the loss that diverged
+        self.start_loss = None  # the first batch's loss
 
     def on_train_batch_end(self, batch, logs=None):
         loss = (logs or {}).get("loss")
-        if loss is not None and not math.isfinite(float(loss)):
+        if loss is None:
+            return
+        loss = float(loss)
+        if self.start_loss is None:
+            self.start_loss = loss
+        if loss_diverged(loss, self.start_loss):
             self.nan_at = (self._epoch, batch)
+            self.loss = loss
             self.model.stop_training = True
 
     def on_epoch_begin(self, epoch, logs=None):
@@ -64,11 +156,15 @@ class ResumeDataOrder(keras.callbacks.Callback):
 class AtomicBestCheckpoint(keras.callbacks.Callback):
     """Save the model with the best `monitor` value, atomically (temp file, then rename).
 
-    A run killed while saving leaves the previous best file intact.
+    A run killed while saving leaves the previous best file intact. With
+    `stop_on_nan` (a `StopOnNaN`), nothing is saved at the end of the epoch in
+    which it stopped the run: those weights diverged, even where the
+    monitored value is still finite.
     """
 
-    def __init__(self, filepath, monitor="val_loss", mode="min"):
+    def __init__(self, filepath, monitor="val_loss", mode="min", stop_on_nan=None):
         super().__init__()
+        self.stop_on_nan = stop_on_nan
         if mode not in ("min", "max"):
             raise ValueError(f"`mode` must be 'min' or 'max', received: mode={mode!r}")
         self.filepath = os.fspath(filepath)
@@ -79,6 +175,8 @@ class AtomicBestCheckpoint(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         value = (logs or {}).get(self.monitor)
         if value is None or not math.isfinite(float(value)):
+            return
+        if self.stop_on_nan is not None and self.stop_on_nan.nan_at is not None:
             return
         better = value < self.best if self.mode == "min" else value > self.best
         if better:
@@ -98,7 +196,7 @@ def standard_callbacks(output_dir, monitor="val_loss", mode="min", backup=True, 
       uninterrupted one;
     * `AtomicBestCheckpoint` of the best validation model in
       `output_dir/checkpoints/best.keras`;
-    * `StopOnNaN`;
+    * `StopOnNaN` (the checkpoint saves nothing in the epoch it stops);
     * optionally `keras.callbacks.TensorBoard` in `output_dir/logs`.
     """
     callbacks = []
@@ -106,29 +204,37 @@ def standard_callbacks(output_dir, monitor="val_loss", mode="min", backup=True, 
         callbacks.append(keras.callbacks.BackupAndRestore(os.path.join(output_dir, "backup"), delete_checkpoint=True))
         if train_data is not None:
             callbacks.append(ResumeDataOrder(train_data))
-    callbacks.append(AtomicBestCheckpoint(os.path.join(output_dir, "checkpoints", "best.keras"), monitor, mode))
-    callbacks.append(StopOnNaN())
+    stop_on_nan = StopOnNaN()
+    best = os.path.join(output_dir, "checkpoints", "best.keras")
+    callbacks.append(AtomicBestCheckpoint(best, monitor, mode, stop_on_nan=stop_on_nan))
+    callbacks.append(stop_on_nan)
     if tensorboard:
         callbacks.append(keras.callbacks.TensorBoard(os.path.join(output_dir, "logs")))
     return callbacks
 
 
 def check_no_nan(callbacks, output_dir):
-    """Raise `NaNLossError` if a `StopOnNaN` in `callbacks` fired."""
+    """Raise `NaNLossError` (see `check_loss`) if a `StopOnNaN` in `callbacks` stopped the run.
+
+    Example:
+
+    ```python
+    callbacks = standard_callbacks(output_dir)
+    model.fit(train, callbacks=callbacks)
+    check_no_nan(callbacks, output_dir)  # "the loss became NaN at epoch 3, batch 0: lower --learning-rate ..."
+    ```
+    """
     for callback in callbacks:
         if isinstance(callback, StopOnNaN) and callback.nan_at is not None:
             epoch, batch = callback.nan_at
-            # BackupAndRestore saved the NaN weights at the end of that epoch: drop them, so the
-            # next run (with a lower learning rate) starts afresh instead of resuming from NaN.
+            # BackupAndRestore saved the diverged weights at the end of that epoch: drop them, so the
+            # next run (with a lower learning rate) starts afresh instead of resuming from them.
             import shutil
 
             shutil.rmtree(os.path.join(output_dir, "backup"), ignore_errors=True)
             best = os.path.join(output_dir, "checkpoints", "best.keras")
             kept = f"; the last good model is in {best}" if os.path.exists(best) else ""
-            raise NaNLossError(
-                f"the loss became NaN at epoch {epoch + 1}, batch {batch}: lower --learning-rate "
-                f"(or keep gradient clipping on){kept}"
-            )
+            check_loss(callback.loss, callback.start_loss, f"epoch {epoch + 1}, batch {batch}", detail=kept)
 
 
 def plot_history(history, path, title=None):

@@ -127,7 +127,7 @@ def main(argv=None):
     from kerasrnn.tasks.word_vectors import WordVectors, encode_words, plot_word_map, word2vec_tokens
     from kerasrnn.tasks.word_vectors import word_vocabulary
     from kerasrnn.models.word2vec_trainer import SkipGramTrainer
-    from kerasrnn.training import NaNLossError, plot_history
+    from kerasrnn.training import check_loss, plot_history
 
     keras.utils.set_random_seed(args.seed)
     print(harness.describe_devices())
@@ -158,9 +158,11 @@ def main(argv=None):
     started = time.perf_counter()
     history = trainer.fit(ids, epochs=args.epochs, verbose=1)
     train_seconds = time.perf_counter() - started
-    if not all(map(math.isfinite, history["loss"])):
-        raise NaNLossError(f"the loss became NaN or infinite (per epoch: {history['loss']}): lower "
-                           f"--learning-rate or --batch-size")
+    # The untrained model's loss is (1 + negatives) ln 2 a pair: its context vectors start at zero.
+    start_loss = (1 + args.negatives) * math.log(2)
+    for epoch, loss in enumerate(history["loss"]):
+        check_loss(loss, start_loss, f"epoch {epoch + 1} (per epoch: {history['loss']})",
+                   advice="lower --learning-rate or --batch-size")
     words_per_second = len(ids) * args.epochs / train_seconds
     print(f"trained {args.epochs} epochs over {len(ids):,} words in {train_seconds:.1f} s: "
           f"{words_per_second:,.0f} words/s (compilation included)")

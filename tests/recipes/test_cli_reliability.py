@@ -5,6 +5,8 @@ Bad data files and bad numeric flags: tests/recipes/test_predict_next_char.py.
 """
 
 import json
+import math
+import re
 
 from tests.recipes.recipe_runner import assert_ok
 from tests.recipes.recipe_runner import run_recipe
@@ -20,20 +22,43 @@ def _error_lines(stderr):
     return [line for line in stderr.splitlines() if line.startswith(("error: ", "python recipes/"))]
 
 
-def test_nan_loss_exits_with_one_line_error_and_writes_no_model(tmp_path):
-    # Adam moves each weight by about the learning rate: at 1e38 the weights overflow float32 within two
-    # steps, however the gradients are clipped, and the loss becomes NaN.
+def _diverging_run(tmp_path, recipe, *args):
+    """Run a recipe that diverges; check it fails with one error line, saving nothing; return that line."""
     out = tmp_path / "out"
-    result = run_recipe("predict_next_char", "--quick", "--models", "lstm", "--learning-rate", "1e38",
-                        "--output-dir", out)
+    result = run_recipe(recipe, "--quick", *args, "--output-dir", out)
     assert result.returncode == 2, result.stdout[-2000:] + result.stderr[-2000:]
     errors = _error_lines(result.stderr)
     assert len(errors) == 1, result.stderr[-2000:]
-    assert errors[0].startswith("error: the loss became NaN at epoch 1, batch ")
-    assert "lower --learning-rate" in errors[0]
     assert "Traceback" not in result.stderr
     assert "saved to" not in result.stdout
-    assert [p for p in out.rglob("*") if p.is_file()] == []  # no model, card, checkpoint, backup or temp file
+    # No model, card, checkpoint (not even of the diverged model), backup or temp file.
+    assert not out.exists() or [p for p in out.rglob("*") if p.is_file()] == []
+    return errors[0]
+
+
+def test_nan_loss_exits_with_one_line_error_and_writes_no_model(tmp_path):
+    # Adam moves each weight by about the learning rate: at 1e38 the weights overflow float32 within two
+    # steps, however the gradients are clipped, and the loss becomes NaN.
+    error = _diverging_run(tmp_path, "predict_next_char", "--models", "lstm", "--learning-rate", "1e38")
+    assert error.startswith("error: the loss became NaN at epoch 1, batch ")
+    assert "lower --learning-rate" in error
+
+
+def test_finite_divergence_exits_with_one_line_error_and_writes_no_model(tmp_path):
+    # At 1e30 the weights reach about 1e30 after one Adam step: the loss is about 1e31, huge but finite,
+    # and over DIVERGENCE_FACTOR (1e6) times the first batch's (about ln 60 = 4.1).
+    error = _diverging_run(tmp_path, "predict_next_char", "--models", "lstm", "--learning-rate", "1e30")
+    found = re.match(r"error: the loss became (\S+) \(from (\S+) at the start\) at epoch 1, batch \d+: "
+                     r"lower --learning-rate", error)
+    assert found, error
+    loss, start = map(float, found.groups())
+    assert 3 < start < 5 and 1e6 * start < loss < math.inf
+
+
+def test_word2vec_nan_loss_exits_with_one_line_error(tmp_path):
+    # SkipGramTrainer does not use fit: the recipe checks each epoch's loss with kerasrnn.training.check_loss.
+    error = _diverging_run(tmp_path, "word2vec", "--epochs", "1", "--learning-rate", "1e30")
+    assert error == "error: the loss became NaN at epoch 1 (per epoch: [nan]): lower --learning-rate or --batch-size"
 
 
 def test_latin1_data_with_encoding_keeps_the_accented_characters(tmp_path):
