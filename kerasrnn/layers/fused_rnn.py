@@ -1,4 +1,4 @@
-"""Keras' LSTM, GRU and SimpleRNN with fused recurrences on the torch and JAX backends.
+"""Keras' LSTM, GRU and SimpleRNN with fused recurrences on the torch, JAX and TensorFlow backends.
 
 On GPU, Keras' own LSTM and GRU hand the whole recurrence to cuDNN; on CPU
 they step through time with Keras' generic loop. These layers are
@@ -11,6 +11,9 @@ they step through time with Keras' generic loop. These layers are
   steps in one product and a `lax.scan` whose backward pass is written by
   hand (the recurrent kernel's gradient is one product over all steps), for
   unmasked sequences and the `tanh` SimpleRNN;
+- TensorFlow backend, in training: `kerasrnn.backend.tensorflow_fused_rnn`,
+  the same recurrences compiled by XLA (inference runs Keras' loop, so
+  exported SavedModels hold no XLA-only function);
 
 whenever that computes exactly what Keras' step loop computes:
 
@@ -26,8 +29,7 @@ Anything else runs Keras' own `inner_loop`, so results never depend on which
 path ran. Everything else is Keras': arguments, `get_config()`, weights (names,
 shapes, gate order), so a model can swap `keras.layers.LSTM` for
 `kerasrnn.layers.LSTM` and keep its weights, and `.weights.h5` files load
-either way. On TensorFlow these layers are exactly Keras' layers (a
-hand-written TensorFlow backward pass for the LSTM measured no faster).
+either way.
 
 Example:
 
@@ -47,7 +49,7 @@ _SIGMOID = (keras.activations.sigmoid, ops.sigmoid)
 _RELU = (keras.activations.relu, ops.relu)
 
 
-_FUSED_BACKENDS = ("torch", "jax")
+_FUSED_BACKENDS = ("torch", "jax", "tensorflow")
 
 
 def _fused_kernels():
@@ -81,6 +83,8 @@ def _fused_inner_loop(layer, kernel_name, sequences, initial_state, mask, traini
     kernel_fn = getattr(kernels, kernel_name, None)
     if kernel_fn is None or not _can_fuse(layer, training):
         return None
+    if not training and not getattr(kernels, "FOR_INFERENCE", True):
+        return None  # TensorFlow: training only (see kerasrnn.backend.tensorflow_fused_rnn)
     cell = layer.cell
     if training and cell.dropout:
         dropout_mask = cell.get_dropout_mask(sequences[:, 0, :])  # (batch, features)
@@ -136,7 +140,7 @@ def _default_gates(cell):
 
 @keras.saving.register_keras_serializable(package="kerasrnn")
 class LSTM(_FusedInnerLoop, keras.layers.LSTM):
-    """`keras.layers.LSTM` with a fused recurrence on the torch and JAX backends.
+    """`keras.layers.LSTM` with a fused recurrence on every backend (see the module docstring).
 
     Same arguments, weights and results as `keras.layers.LSTM` (see the module
     docstring for when the fused kernel runs).
@@ -160,7 +164,7 @@ class LSTM(_FusedInnerLoop, keras.layers.LSTM):
 
 @keras.saving.register_keras_serializable(package="kerasrnn")
 class GRU(_FusedInnerLoop, keras.layers.GRU):
-    """`keras.layers.GRU` with a fused recurrence on the torch and JAX backends.
+    """`keras.layers.GRU` with a fused recurrence on every backend (see the module docstring).
 
     Same arguments, weights and results as `keras.layers.GRU`. The fused kernel
     needs `reset_after=True` (Keras' default), which is PyTorch's GRU formula.
@@ -185,7 +189,7 @@ class GRU(_FusedInnerLoop, keras.layers.GRU):
 
 @keras.saving.register_keras_serializable(package="kerasrnn")
 class SimpleRNN(_FusedInnerLoop, keras.layers.SimpleRNN):
-    """`keras.layers.SimpleRNN` with a fused recurrence on the torch and JAX backends.
+    """`keras.layers.SimpleRNN` with a fused recurrence on every backend (see the module docstring).
 
     Same arguments, weights and results as `keras.layers.SimpleRNN`; the fused
     kernel covers the `tanh` (default) activation, and `relu` on torch.

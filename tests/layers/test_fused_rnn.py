@@ -7,6 +7,8 @@ backward passes (`kerasrnn.backend.jax_fused_rnn`, no masks), and must give
 the same numbers and gradients.
 """
 
+import importlib
+
 import keras
 import numpy as np
 import pytest
@@ -27,16 +29,19 @@ RIGHT_PADDED = np.array([[1, 1, 1, 1, 1, 1], [1, 1, 1, 1, 0, 0], [1, 0, 0, 0, 0,
 LEFT_PADDED = RIGHT_PADDED[:, ::-1]
 
 on_torch_only = pytest.mark.skipif(backend() != "torch", reason="the torch._VF kernels exist on the torch backend only")
-# Masked sequences run the fused kernels on torch only (JAX cannot inspect a mask's values under jit).
+# TensorFlow runs its fused recurrences in training only (`FOR_INFERENCE = False`).
+INFERENCE_FUSED = backend() != "tensorflow"
+# Masked sequences run the fused kernels on torch only (JAX and TensorFlow cannot inspect a mask's
+# values inside a compiled function).
 MASKS_FUSED = backend() == "torch"
-# The JAX fused recurrences, by the name of the torch._VF kernel of the same kind.
-JAX_KERNELS = {"lstm": "lstm", "gru": "gru", "rnn_tanh": "simple_rnn"}
+# The JAX and TensorFlow fused recurrences, by the name of the torch._VF kernel of the same kind.
+BACKEND_KERNELS = {"lstm": "fused_lstm", "gru": "fused_gru", "rnn_tanh": "fused_simple_rnn"}
 
 
 def _torch_or_representative(representative):
-    """Run every case where fused kernels exist (torch, JAX); on TensorFlow, one case per test."""
-    if backend() == "tensorflow" and not representative:
-        pytest.skip("on TensorFlow these layers are Keras' layers: the representative case checks that")
+    """Run every case where fused kernels exist; elsewhere (Keras' own layers) one case per test."""
+    if backend() not in fused_rnn._FUSED_BACKENDS and not representative:
+        pytest.skip(f"on {backend()} these layers are Keras' layers: the representative case checks that")
 
 
 def _sequences(shape=(3, 6, 4), seed=0):
@@ -79,25 +84,28 @@ def _assert_all_close(got, expected, atol=1e-5):
 
 @pytest.fixture
 def fused_calls(monkeypatch):
-    """Counts calls of each fused kernel (spies that call the real one), by torch._VF name; None on TF."""
+    """Counts the runs of each fused kernel, by torch._VF name (spies that call the real one).
+
+    On torch, the `torch._VF` kernels; on JAX and TensorFlow, the backend
+    module's `fused_*` functions, counted only when they return (they raise
+    NotImplementedError for what they leave to Keras' loop).
+    """
     if backend() == "torch":
         import torch
 
         module, names = torch._VF, {name: name for name in ("lstm", "gru", "rnn_tanh", "rnn_relu")}
-    elif backend() == "jax":
-        from kerasrnn.backend import jax_fused_rnn
-
-        module, names = jax_fused_rnn, JAX_KERNELS
     else:
-        return None
+        module = importlib.import_module(f"kerasrnn.backend.{backend()}_fused_rnn")
+        names = BACKEND_KERNELS
 
     counts = {}
     for name, attribute in names.items():
         real = getattr(module, attribute)
 
         def spy(*args, _real=real, _name=name, **kwargs):
+            result = _real(*args, **kwargs)
             counts[_name] = counts.get(_name, 0) + 1
-            return _real(*args, **kwargs)
+            return result
 
         monkeypatch.setattr(module, attribute, spy, raising=False)
     return counts
@@ -120,6 +128,10 @@ def test_matches_keras(kind, return_sequences, go_backwards, fused_calls):
     ours, reference = _pair(kind, **arguments)
     x, state = _sequences(), _initial_state(kind)
     _assert_all_close(ours(x, initial_state=state), reference(x, initial_state=state))
+    _assert_fused(fused_calls, KINDS[kind][2], expected=INFERENCE_FUSED)
+    # In training (no dropout here): the same numbers, from the fused kernel on every backend.
+    got = ours(x, initial_state=state, training=True)
+    _assert_all_close(got, reference(x, initial_state=state, training=True))
     _assert_fused(fused_calls, KINDS[kind][2])
     # Without an initial state: zeros, and only the output.
     ours.return_state = reference.return_state = False
@@ -165,6 +177,8 @@ def test_bidirectional_matches_keras(kind, fused_calls):
     assert isinstance(ours.forward_layer, ours_class) and isinstance(ours.backward_layer, ours_class)
     _assert_all_close(ours(x), reference(x))
     _assert_all_close(ours(x, mask=mask), reference(x, mask=mask))
+    _assert_fused(fused_calls, kernel, expected=INFERENCE_FUSED)
+    _assert_all_close(ours(x, training=True), reference(x, training=True))
     _assert_fused(fused_calls, kernel)
 
 
@@ -187,6 +201,9 @@ def test_variants_match_keras(case, fused_calls):
     x, state = _sequences(), _initial_state(kind)
     _assert_all_close(ours(x, initial_state=state), reference(x, initial_state=state))
     _assert_all_close(ours(x, mask=RIGHT_PADDED), reference(x, mask=RIGHT_PADDED))
+    _assert_fused(fused_calls, KINDS[kind][2], expected=INFERENCE_FUSED)
+    got = ours(x, initial_state=state, training=True)
+    _assert_all_close(got, reference(x, initial_state=state, training=True))
     _assert_fused(fused_calls, KINDS[kind][2])
 
 
@@ -295,7 +312,7 @@ def test_dropout_in_training_matches_keras(kind, fused_calls):
     _assert_all_close(ours(x, training=True), reference(x, training=True))
     _assert_fused(fused_calls, KINDS[kind][2], expected=False)
     _assert_all_close(ours(x, training=False), reference(x, training=False))
-    _assert_fused(fused_calls, KINDS[kind][2])
+    _assert_fused(fused_calls, KINDS[kind][2], expected=INFERENCE_FUSED)
 
 
 @on_torch_only

@@ -357,7 +357,7 @@ def test_bad_arguments_raise():
 # --- the fused recurrence of LayerNormSimpleRNN (JAX, torch) -------------------------------------
 
 on_fused_backends = pytest.mark.skipif(
-    keras.backend.backend() not in ("jax", "torch"), reason="the fused LayerNorm recurrence exists on JAX and torch"
+    keras.backend.backend() not in ("jax", "torch", "tensorflow"), reason="no fused LayerNorm recurrence here"
 )
 
 
@@ -367,7 +367,13 @@ def _spy_on_fused_recurrence(monkeypatch):
 
     module = importlib.import_module(f"kerasrnn.backend.{keras.backend.backend()}_fused_rnn")
     calls, real = [], module.layer_norm_simple_rnn
-    monkeypatch.setattr(module, "layer_norm_simple_rnn", lambda *a, **k: calls.append(1) or real(*a, **k))
+
+    def spy(*args, **kwargs):
+        result = real(*args, **kwargs)  # raises NotImplementedError where Keras' loop must run
+        calls.append(1)
+        return result
+
+    monkeypatch.setattr(module, "layer_norm_simple_rnn", spy)
     return calls
 
 FUSED_CASES = {
@@ -398,8 +404,9 @@ def test_fused_recurrence_matches_the_step_loop(case, monkeypatch):
         models.append(model)
     models[0].set_weights([rng.normal(scale=0.5, size=w.shape).astype("float32") for w in models[0].get_weights()])
     models[1].set_weights(models[0].get_weights())
-    for got, expected in zip(models[0](x), models[1](x)):
-        assert_allclose(got, expected, atol=1e-5)
+    for training in (False, True):
+        for got, expected in zip(models[0](x, training=training), models[1](x, training=training)):
+            assert_allclose(got, expected, atol=1e-5)
     assert calls, "the fused recurrence did not run"
     before = models[0].get_weights()
     for model in models:
@@ -417,5 +424,9 @@ def test_fused_recurrence_is_skipped_where_it_does_not_apply(monkeypatch):
     LayerNormSimpleRNN(5)(x, mask=np.array([[True, True, False]] * 2))
     LayerNormSimpleRNN(5, recurrent_dropout=0.5)(x, training=True)
     assert not calls
-    LayerNormSimpleRNN(5, recurrent_dropout=0.5)(x, training=False)
+    LayerNormSimpleRNN(5)(x, training=True)
     assert calls
+    calls.clear()
+    # Recurrent dropout only matters in training; TensorFlow fuses in training only.
+    LayerNormSimpleRNN(5, recurrent_dropout=0.5)(x, training=False)
+    assert bool(calls) == (keras.backend.backend() != "tensorflow")
