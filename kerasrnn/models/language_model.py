@@ -3,6 +3,7 @@
 import keras
 
 from kerasrnn.layers.recurrent_factory import make_recurrent_layer
+from kerasrnn.models._recurrent_stack import stack_recurrent_layers
 
 
 def build_language_model(
@@ -51,9 +52,10 @@ def build_language_model(
         raise ValueError(f"`dropout` must be in [0, 1), received: dropout={dropout!r}")
     inputs = keras.Input(shape=(None,), dtype="int32", name="token_ids")
     x = keras.layers.Embedding(vocabulary_size, embedding_dim, name="embedding")(inputs)
-    for index in range(num_layers):
-        x = make_recurrent_layer(cell, hidden_units, return_sequences=True, name=f"{cell}_{index}")(x)
-        if dropout:
-            x = keras.layers.Dropout(dropout, name=f"dropout_{index}")(x)
+
+    def make_layer(index):
+        return make_recurrent_layer(cell, hidden_units, return_sequences=True, name=f"{cell}_{index}")
+
+    x = stack_recurrent_layers(x, make_layer, num_layers, dropout=dropout)  # (batch, time, hidden_units)
     logits = keras.layers.Dense(vocabulary_size, name="logits")(x)
     return keras.Model(inputs, logits, name=name or f"{cell}_language_model")

@@ -1,10 +1,13 @@
 """Masked-word models: embedding -> recurrent stack (one or both directions) -> a softmax per position."""
 
+import functools
+
 import keras
 
 from kerasrnn.layers.echo_state import EchoState
 from kerasrnn.layers.recurrent_factory import RECURRENT_KINDS
 from kerasrnn.layers.recurrent_factory import make_recurrent_layer
+from kerasrnn.models._recurrent_stack import stack_recurrent_layers
 
 MASKED_WORD_KINDS = (*RECURRENT_KINDS, "echo_state")
 
@@ -102,28 +105,21 @@ def build_masked_word_model(
         ),
     )
     x = embedding(inputs)  # (batch, time, embedding_dim)
-    for index in range(num_layers):
-        if echo_state:
-            layer = _reservoir(hidden_units, connectivity, spectral_radius, leak_rate, seed, index, False)
-            backward = _reservoir(hidden_units, connectivity, spectral_radius, leak_rate, seed, index, True)
-            backward = backward if bidirectional else None
-        else:
-            layer = make_recurrent_layer(cell, hidden_units, return_sequences=True, name=f"{cell}_{index}")
-            backward = None
-        if bidirectional:
-            layer = keras.layers.Bidirectional(layer, backward_layer=backward, name=f"bidirectional_{index}")
-            # `load_model` builds the two directions before their wrapper, outside its name scope;
-            # building them here the same way keeps the weight paths identical across a save/load.
-            layer.forward_layer.build(x.shape)
-            layer.backward_layer.build(x.shape)
-        x = layer(x)  # (batch, time, directions * units)
-        if dropout:
-            x = keras.layers.Dropout(dropout, name=f"dropout_{index}")(x)
+    if echo_state:
+        make_layer = functools.partial(_reservoir, hidden_units, connectivity, spectral_radius, leak_rate, seed)
+        make_backward_layer = functools.partial(make_layer, go_backwards=True)
+    else:
+        def make_layer(index):
+            return make_recurrent_layer(cell, hidden_units, return_sequences=True, name=f"{cell}_{index}")
+
+        make_backward_layer = None
+    x = stack_recurrent_layers(x, make_layer, num_layers, bidirectional, dropout, make_backward_layer)
+    # x: (batch, time, directions * units)
     logits = keras.layers.Dense(vocabulary_size, name="logits")(x)  # (batch, time, vocabulary)
     return keras.Model(inputs, logits, name=name or f"{prefix}_masked_word_model")
 
 
-def _reservoir(units, connectivity, spectral_radius, leak_rate, seed, index, go_backwards):
+def _reservoir(units, connectivity, spectral_radius, leak_rate, seed, index, go_backwards=False):
     """The fixed `EchoState` of layer `index` (each direction of each layer has its own seed)."""
     return EchoState(
         units, connectivity=connectivity, spectral_radius=spectral_radius, leak_rate=leak_rate,

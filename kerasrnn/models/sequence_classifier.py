@@ -4,6 +4,7 @@ import keras
 
 from kerasrnn.layers.recurrent_factory import RECURRENT_KINDS
 from kerasrnn.layers.recurrent_factory import make_recurrent_layer
+from kerasrnn.models._recurrent_stack import stack_recurrent_layers
 
 
 def build_sequence_classifier(
@@ -68,18 +69,11 @@ def build_sequence_classifier(
     prefix = f"bi{cell}" if bidirectional else cell
     inputs = keras.Input(shape=(None,), dtype="int32", name="token_ids")
     x = keras.layers.Embedding(vocabulary_size, embedding_dim, mask_zero=True, name="embedding")(inputs)
-    for index in range(num_layers):
-        last = index == num_layers - 1
-        layer = make_recurrent_layer(cell, hidden_units, return_sequences=not last, name=f"{cell}_{index}")
-        if bidirectional:
-            layer = keras.layers.Bidirectional(layer, name=f"bidirectional_{index}")
-            # `load_model` builds the two directions before their wrapper, outside its name scope;
-            # building them here the same way gives the weights the same paths before and after a
-            # save/load round trip (`forward_gru_0/gru_cell/kernel`, not `bidirectional_0/forward_...`).
-            layer.forward_layer.build(x.shape)
-            layer.backward_layer.build(x.shape)
-        x = layer(x)  # (batch, time, directions * units), or (batch, directions * units) after the last
-        if dropout:
-            x = keras.layers.Dropout(dropout, name=f"dropout_{index}")(x)
+
+    def make_layer(index):
+        last = index == num_layers - 1  # all but the last return their whole sequence
+        return make_recurrent_layer(cell, hidden_units, return_sequences=not last, name=f"{cell}_{index}")
+
+    x = stack_recurrent_layers(x, make_layer, num_layers, bidirectional, dropout)  # (batch, directions * units)
     logits = keras.layers.Dense(num_classes, name="logits")(x)  # (batch, classes)
     return keras.Model(inputs, logits, name=name or f"{prefix}_classifier")
