@@ -1,5 +1,7 @@
 """Echo-state network: a fixed reservoir and a linear readout fitted in closed form."""
 
+import collections
+import concurrent.futures
 import math
 import numbers
 
@@ -14,6 +16,10 @@ from kerasrnn.layers.echo_state import reservoir_states
 # arguments, so a new network of the same settings reuses the compiled code
 # (see `_compiled`).
 _COMPILED = {}
+
+# `fit_readout` runs the reservoir over chunks of this many steps, adding each chunk's states to the
+# ridge sums on a worker thread while the next chunk runs.
+_CHUNK_STEPS = 1024
 
 
 def _check_positive_integer(name, value, allow_none=False):
@@ -32,7 +38,7 @@ def _compiled(make_function, *settings):
     """`make_function(*settings)` compiled, made once per process for the static `settings`.
 
     The functions (`_reservoir_function`, `_forecast_function`) take the
-    weights as arguments, `(inputs, reservoir, readout)`: `reservoir` is the
+    weights as arguments, `(inputs, [initial_state,] reservoir, readout)`: `reservoir` is the
     list `[kernel, recurrent_kernel, bias]`, preceded by the embedding table
     for embedded tokens, and `readout` is `[kernel, bias]`. They are compiled
     by XLA on JAX and TensorFlow (`kerasrnn.backend.compile_inference`), once
@@ -45,12 +51,14 @@ def _compiled(make_function, *settings):
 
 
 def _reservoir_function(kind, leak_rate, vocabulary_size, embedded, softmax):
-    """A pure function `(inputs, reservoir, readout)` -> the states (`kind="states"`) or the outputs.
+    """A pure function `(inputs, initial_state, reservoir, readout)` -> the states or the outputs.
 
-    Both are of every step, `(batch, time, units)` or `(batch, time, output_dim)`.
+    The states (`kind="states"`) or the readout outputs of every step,
+    `(batch, time, units)` or `(batch, time, output_dim)`, of a reservoir that
+    starts from `initial_state` `(batch, units)`.
     """
 
-    def run(inputs, reservoir, readout):
+    def run(inputs, initial_state, reservoir, readout):
         if embedded:
             embeddings, kernel, recurrent_kernel, bias = reservoir
             features = keras.ops.take(embeddings, inputs, axis=0)  # (batch, time, embedding_dim)
@@ -58,7 +66,6 @@ def _reservoir_function(kind, leak_rate, vocabulary_size, embedded, softmax):
             kernel, recurrent_kernel, bias = reservoir
             features = keras.ops.one_hot(inputs, vocabulary_size) if vocabulary_size else inputs
         drives = keras.ops.matmul(features, kernel) + bias  # (batch, time, units)
-        initial_state = keras.ops.zeros((keras.ops.shape(drives)[0], keras.ops.shape(kernel)[1]), drives.dtype)
         states = reservoir_states(drives, recurrent_kernel, leak_rate, initial_state)  # (batch, time, units)
         if kind == "states":
             return states
@@ -119,6 +126,32 @@ def _solve_ridge(matrix, right_hand_side, ridge):
         raise ValueError(
             f"The ridge system is singular ({error}); use a positive `ridge`, received: ridge={ridge!r}"
         ) from None
+
+
+class _RidgeSums:
+    """`X^T X`, `X^T Y` and the target sums of the design matrix `X = [states, 1]`, in float64."""
+
+    def __init__(self, units, output_dim):
+        self.xtx = np.zeros((units + 1, units + 1))
+        self.xty = np.zeros((units + 1, output_dim))
+        self.target_sum = np.zeros(output_dim)
+        self.target_square_sum = np.zeros(output_dim)
+        self.count = 0
+
+    def add(self, states, targets):
+        """Adds the samples of `states` `(batch, time, units)` and float64 `targets` `(batch, time, output_dim)`."""
+        states = states.reshape(-1, states.shape[-1]).astype(np.float64)  # (samples, units)
+        targets = targets.reshape(-1, targets.shape[-1])  # (samples, output_dim)
+        state_sum = states.sum(axis=0)
+        self.xtx[:-1, :-1] += states.T @ states  # one symmetric BLAS product (syrk)
+        self.xtx[:-1, -1] += state_sum
+        self.xtx[-1, :-1] += state_sum
+        self.xtx[-1, -1] += len(states)
+        self.xty[:-1] += states.T @ targets
+        self.xty[-1] += targets.sum(axis=0)
+        self.target_sum += targets.sum(axis=0)
+        self.target_square_sum += np.square(targets).sum(axis=0)
+        self.count += len(targets)
 
 
 def _array_batches(inputs, targets, batch_size):
@@ -331,8 +364,13 @@ class EchoStateNetwork(keras.Model):
             )
         return inputs.astype(self.reservoir.compute_dtype)
 
-    def _run(self, kind, inputs):
-        """Runs the compiled `"states"` or `"outputs"` function of this network on checked `inputs`."""
+    def _run(self, kind, inputs, initial_state=None):
+        """Runs the compiled `"states"` or `"outputs"` function of this network on checked `inputs`.
+
+        The reservoir starts from `initial_state` `(batch, units)`, zeros by default.
+        """
+        if initial_state is None:
+            initial_state = np.zeros((len(inputs), self.units), self.reservoir.compute_dtype)
         function = _compiled(
             _reservoir_function,
             kind,
@@ -342,7 +380,7 @@ class EchoStateNetwork(keras.Model):
             self.vocabulary_size is not None,
         )
         reservoir, readout = self._weight_arguments()
-        return keras.ops.convert_to_numpy(function(inputs, reservoir, readout))
+        return keras.ops.convert_to_numpy(function(inputs, initial_state, reservoir, readout))
 
     def _weight_arguments(self):
         """The current weights as tensors: `([embeddings,] kernel, recurrent_kernel, bias)`, `(kernel, bias)`."""
@@ -429,40 +467,42 @@ class EchoStateNetwork(keras.Model):
             batches = _array_batches(inputs, targets, batch_size)
 
         size = self.units + 1  # states and the bias column
-        xtx = np.zeros((size, size))
-        xty = np.zeros((size, self.output_dim))
-        target_sum = np.zeros(self.output_dim)
-        target_square_sum = np.zeros(self.output_dim)
-        count = 0
-        for batch_inputs, batch_targets in batches:
-            batch_targets = self._readout_targets(batch_targets)
-            if batch_targets.shape[:2] != np.shape(batch_inputs)[:2]:
-                raise ValueError(
-                    "`targets` must have one value per input step, received: "
-                    f"targets.shape={batch_targets.shape} for inputs.shape={np.shape(batch_inputs)}"
-                )
-            if batch_targets.shape[1] <= washout:
-                raise ValueError(
-                    "`washout` must be shorter than the sequences, received: "
-                    f"washout={washout} for sequences of {batch_targets.shape[1]} steps"
-                )
-            states = self._run("states", self._model_inputs(batch_inputs))[:, washout:]
-            states = states.reshape(-1, self.units).astype(np.float64)  # (samples, units)
-            flat_targets = batch_targets[:, washout:].reshape(-1, self.output_dim)  # (samples, output_dim)
-            # X^T X and X^T Y of the design matrix X = [states, 1], block by
-            # block (`states.T @ states` is one symmetric BLAS product).
-            state_sum = states.sum(axis=0)
-            xtx[:-1, :-1] += states.T @ states
-            xtx[:-1, -1] += state_sum
-            xtx[-1, :-1] += state_sum
-            xtx[-1, -1] += len(states)
-            xty[:-1] += states.T @ flat_targets
-            xty[-1] += flat_targets.sum(axis=0)
-            target_sum += flat_targets.sum(axis=0)
-            target_square_sum += np.square(flat_targets).sum(axis=0)
-            count += len(flat_targets)
-        if count == 0:
+        sums = _RidgeSums(self.units, self.output_dim)
+        # The reservoir runs over chunks of `_CHUNK_STEPS` steps (carrying its state from chunk to chunk),
+        # and a worker thread adds each chunk's states to X^T X while the next chunk runs: the float64
+        # products (BLAS, which releases the GIL) overlap the recurrence instead of following it.
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as worker:
+            pending = collections.deque()
+            for batch_inputs, batch_targets in batches:
+                batch_targets = self._readout_targets(batch_targets)
+                if batch_targets.shape[:2] != np.shape(batch_inputs)[:2]:
+                    raise ValueError(
+                        "`targets` must have one value per input step, received: "
+                        f"targets.shape={batch_targets.shape} for inputs.shape={np.shape(batch_inputs)}"
+                    )
+                if batch_targets.shape[1] <= washout:
+                    raise ValueError(
+                        "`washout` must be shorter than the sequences, received: "
+                        f"washout={washout} for sequences of {batch_targets.shape[1]} steps"
+                    )
+                batch_inputs = self._model_inputs(batch_inputs)
+                state = None
+                for begin in range(0, batch_targets.shape[1], _CHUNK_STEPS):
+                    end = begin + _CHUNK_STEPS
+                    states = self._run("states", batch_inputs[:, begin:end], state)  # (batch, chunk, units)
+                    state = states[:, -1]
+                    first = max(washout - begin, 0)  # washout steps in this chunk
+                    if first < states.shape[1]:
+                        chunk_targets = batch_targets[:, begin + first : end]
+                        pending.append(worker.submit(sums.add, states[:, first:], chunk_targets))
+                    while len(pending) > 2:  # at most two chunks of states waiting
+                        pending.popleft().result()
+            while pending:
+                pending.popleft().result()
+        if sums.count == 0:
             raise ValueError("`fit_readout` received no data: the inputs hold no sequence.")
+        xtx, xty, count = sums.xtx, sums.xty, sums.count
+        target_sum, target_square_sum = sums.target_sum, sums.target_square_sum
 
         penalty = np.full(size, float(ridge))
         penalty[-1] = 0.0  # the bias is not penalised

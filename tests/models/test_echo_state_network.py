@@ -77,9 +77,13 @@ def test_fit_readout_predicts_one_step_ahead_and_matches_numpy_ridge(series, fit
     assert nrmse < 0.02
 
 
-def test_fit_readout_weights_equal_numpy_ridge_over_batches():
+@pytest.mark.parametrize("chunk_steps", [1024, 7, 3])
+def test_fit_readout_weights_equal_numpy_ridge_over_batches(chunk_steps, monkeypatch):
     # Several batches, a washout, two inputs and three outputs: the readout is
-    # the float64 ridge solution of the NumPy design matrix [states, 1].
+    # the float64 ridge solution of the NumPy design matrix [states, 1]. With
+    # short chunks the reservoir runs in pieces (chunks of 7 steps: the washout
+    # inside the first; of 3: a whole chunk of washout), carrying its state.
+    monkeypatch.setattr(echo_state_network, "_CHUNK_STEPS", chunk_steps)
     rng = np.random.default_rng(0)
     inputs = rng.normal(size=(5, 30, 2)).astype("float32")
     targets = rng.normal(size=(5, 30, 3))
