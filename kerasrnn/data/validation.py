@@ -1,27 +1,13 @@
-"""Argument checks shared by the pipelines: one-line errors naming the value."""
+"""Argument checks shared by the pipelines: one-line errors naming the value.
+
+The numeric checks live in `kerasrnn.utils.validation` (layers and models use them too).
+"""
 
 import numpy as np
 
-
-def check_positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ValueError(f"`{name}` must be a positive integer, received: {name}={value!r}")
-    return int(value)
-
-
-def check_non_negative_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-        raise ValueError(f"`{name}` must be a non-negative integer, received: {name}={value!r}")
-    return int(value)
-
-
-def check_fraction(value, name, low_open=True, high_open=False):
-    low_ok = value > 0 if low_open else value >= 0
-    high_ok = value < 1 if high_open else value <= 1
-    if not (low_ok and high_ok):
-        interval = ("(" if low_open else "[") + "0, 1" + (")" if high_open else "]")
-        raise ValueError(f"`{name}` must be in {interval}, received: {name}={value!r}")
-    return float(value)
+from kerasrnn.utils.validation import check_fraction  # noqa: F401 (re-exported for the pipelines)
+from kerasrnn.utils.validation import check_non_negative_int  # noqa: F401
+from kerasrnn.utils.validation import check_positive_int  # noqa: F401
 
 
 def check_token_ids(ids, name):

@@ -21,17 +21,9 @@ from keras import ops
 
 from kerasrnn.layers.recurrent_factory import RECURRENT_KINDS
 from kerasrnn.layers.recurrent_factory import make_recurrent_layer
+from kerasrnn.utils.validation import check_stack_arguments
 
 
-def _check_arguments(vocabulary_size, embedding_dim, hidden_units, num_layers, cell, dropout):
-    for name, value in (("vocabulary_size", vocabulary_size), ("embedding_dim", embedding_dim),
-                        ("hidden_units", hidden_units), ("num_layers", num_layers)):
-        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-            raise ValueError(f"`{name}` must be a positive integer, received: {name}={value!r}")
-    if cell not in RECURRENT_KINDS:
-        raise ValueError(f"`cell` must be one of {', '.join(RECURRENT_KINDS)}, received: cell={cell!r}")
-    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
-        raise ValueError(f"`dropout` must be a float in [0, 1), received: dropout={dropout!r}")
 
 
 def _state_count(layer):
@@ -45,7 +37,10 @@ class _RecurrentStack(keras.layers.Layer):
     def __init__(self, vocabulary_size, embedding_dim=256, hidden_units=256, num_layers=1, cell="lstm",
                  dropout=0.0, return_state=False, **kwargs):
         super().__init__(**kwargs)
-        _check_arguments(vocabulary_size, embedding_dim, hidden_units, num_layers, cell, dropout)
+        vocabulary_size, embedding_dim, hidden_units, num_layers = check_stack_arguments(
+            cell, RECURRENT_KINDS, dropout, vocabulary_size=vocabulary_size, embedding_dim=embedding_dim,
+            hidden_units=hidden_units, num_layers=num_layers
+        )
         self.vocabulary_size = vocabulary_size
         self.embedding_dim = embedding_dim
         self.hidden_units = hidden_units

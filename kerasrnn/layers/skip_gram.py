@@ -1,20 +1,10 @@
 """Skip-gram with negative sampling (SGNS): the scoring layer and its loss."""
 
-import numbers
-
 import keras
 from keras import ops
 
-
-def _check_positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
-        raise ValueError(f"`{name}` must be a positive integer, received: {name}={value!r}")
-    return int(value)
-
-
-def _check_seed(seed):
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-        raise ValueError(f"`seed` must be an integer or None, received: seed={seed!r}")
+from kerasrnn.utils.validation import check_positive_int
+from kerasrnn.utils.validation import check_seed
 
 
 @keras.saving.register_keras_serializable(package="kerasrnn")
@@ -85,9 +75,9 @@ class SkipGramNegativeSampling(keras.layers.Layer):
         seed=None,
         **kwargs,
     ):
-        vocabulary_size = _check_positive_int("vocabulary_size", vocabulary_size)
-        embedding_dim = _check_positive_int("embedding_dim", embedding_dim)
-        _check_seed(seed)
+        vocabulary_size = check_positive_int(vocabulary_size, "vocabulary_size")
+        embedding_dim = check_positive_int(embedding_dim, "embedding_dim")
+        seed = check_seed(seed)
         super().__init__(**kwargs)
         self.vocabulary_size = vocabulary_size
         self.embedding_dim = embedding_dim

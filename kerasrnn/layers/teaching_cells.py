@@ -11,23 +11,16 @@ like the equations:
 | `OutputFeedbackCell` | output to output | `h_t = tanh(x_t Wx + b)`, `y_t = f(h_t Wo + y_{t-1} Wyy + c)` |
 """
 
-import numbers
-
 import keras
 from keras import ops
 
-
-def _check_positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
-        raise ValueError(f"`{name}` must be a positive integer, received: {name}={value!r}")
-    return int(value)
+from kerasrnn.utils.validation import check_positive_int
+from kerasrnn.utils.validation import check_positive_number
+from kerasrnn.utils.validation import check_seed
 
 
 def _check_common(stddev, seed):
-    if isinstance(stddev, bool) or not isinstance(stddev, numbers.Real) or not stddev > 0:
-        raise ValueError(f"`stddev` must be a positive number, received: stddev={stddev!r}")
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-        raise ValueError(f"`seed` must be an integer or None, received: seed={seed!r}")
+    return check_positive_number(stddev, "stddev"), check_seed(seed)
 
 
 def _normal(stddev, seed, offset):
@@ -87,8 +80,8 @@ class ElmanCell(keras.layers.Layer):
     """
 
     def __init__(self, units, activation="tanh", stddev=0.01, seed=None, **kwargs):
-        units = _check_positive_int("units", units)
-        _check_common(stddev, seed)
+        units = check_positive_int(units, "units")
+        stddev, seed = _check_common(stddev, seed)
         super().__init__(**kwargs)
         self.units = units
         self.activation = keras.activations.get(activation)
@@ -188,10 +181,10 @@ class JordanCell(keras.layers.Layer):
         seed=None,
         **kwargs,
     ):
-        units = _check_positive_int("units", units)
+        units = check_positive_int(units, "units")
         if output_units is not None:
-            output_units = _check_positive_int("output_units", output_units)
-        _check_common(stddev, seed)
+            output_units = check_positive_int(output_units, "output_units")
+        stddev, seed = _check_common(stddev, seed)
         super().__init__(**kwargs)
         self.units = units
         self.output_units = units if output_units is None else output_units
@@ -321,14 +314,14 @@ class OutputFeedbackCell(keras.layers.Layer):
         seed=None,
         **kwargs,
     ):
-        units = _check_positive_int("units", units)
+        units = check_positive_int(units, "units")
         if output_units is not None:
-            output_units = _check_positive_int("output_units", output_units)
+            output_units = check_positive_int(output_units, "output_units")
         if not isinstance(teacher_forcing, bool):
             raise ValueError(
                 f"`teacher_forcing` must be True or False, received: teacher_forcing={teacher_forcing!r}"
             )
-        _check_common(stddev, seed)
+        stddev, seed = _check_common(stddev, seed)
         super().__init__(**kwargs)
         self.units = units
         self.output_units = units if output_units is None else output_units

@@ -4,6 +4,7 @@ import keras
 
 from kerasrnn.layers.recurrent_factory import make_recurrent_layer
 from kerasrnn.models._recurrent_stack import stack_recurrent_layers
+from kerasrnn.utils.validation import check_stack_arguments
 
 
 def build_language_model(
@@ -44,12 +45,10 @@ def build_language_model(
     >>> model(keras.ops.zeros((2, 10), "int32")).shape   # (batch, time, vocabulary)
     (2, 10, 65)
     """
-    for arg, value in (("vocabulary_size", vocabulary_size), ("embedding_dim", embedding_dim),
-                       ("hidden_units", hidden_units), ("num_layers", num_layers)):
-        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-            raise ValueError(f"`{arg}` must be a positive integer, received: {arg}={value!r}")
-    if not 0 <= dropout < 1:
-        raise ValueError(f"`dropout` must be in [0, 1), received: dropout={dropout!r}")
+    vocabulary_size, embedding_dim, hidden_units, num_layers = check_stack_arguments(
+        cell, None, dropout, vocabulary_size=vocabulary_size, embedding_dim=embedding_dim,
+        hidden_units=hidden_units, num_layers=num_layers
+    )
     inputs = keras.Input(shape=(None,), dtype="int32", name="token_ids")
     x = keras.layers.Embedding(vocabulary_size, embedding_dim, name="embedding")(inputs)
 

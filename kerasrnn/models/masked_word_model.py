@@ -8,6 +8,7 @@ from kerasrnn.layers.echo_state import EchoState
 from kerasrnn.layers.recurrent_factory import RECURRENT_KINDS
 from kerasrnn.layers.recurrent_factory import make_recurrent_layer
 from kerasrnn.models._recurrent_stack import stack_recurrent_layers
+from kerasrnn.utils.validation import check_stack_arguments
 
 MASKED_WORD_KINDS = (*RECURRENT_KINDS, "echo_state")
 
@@ -86,14 +87,10 @@ def build_masked_word_model(
           https://doi.org/10.1109/78.650093)
         - [Devlin et al., 2019. BERT](https://arxiv.org/abs/1810.04805) (masked-word training)
     """
-    for arg, value in (("vocabulary_size", vocabulary_size), ("embedding_dim", embedding_dim),
-                       ("hidden_units", hidden_units), ("num_layers", num_layers)):
-        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-            raise ValueError(f"`{arg}` must be a positive integer, received: {arg}={value!r}")
-    if cell not in MASKED_WORD_KINDS:
-        raise ValueError(f"`cell` must be one of {', '.join(MASKED_WORD_KINDS)}, received: cell={cell!r}")
-    if not 0 <= dropout < 1:
-        raise ValueError(f"`dropout` must be in [0, 1), received: dropout={dropout!r}")
+    vocabulary_size, embedding_dim, hidden_units, num_layers = check_stack_arguments(
+        cell, MASKED_WORD_KINDS, dropout, vocabulary_size=vocabulary_size, embedding_dim=embedding_dim,
+        hidden_units=hidden_units, num_layers=num_layers
+    )
     prefix = f"bi{cell}" if bidirectional else cell
     echo_state = cell == "echo_state"
 

@@ -5,6 +5,7 @@ import keras
 from kerasrnn.layers.recurrent_factory import RECURRENT_KINDS
 from kerasrnn.layers.recurrent_factory import make_recurrent_layer
 from kerasrnn.models._recurrent_stack import stack_recurrent_layers
+from kerasrnn.utils.validation import check_stack_arguments
 
 
 def build_sequence_classifier(
@@ -55,17 +56,12 @@ def build_sequence_classifier(
     >>> model(keras.ops.ones((4, 9), "int32")).shape   # (batch, classes)
     (4, 18)
     """
-    for arg, value in (("vocabulary_size", vocabulary_size), ("num_classes", num_classes),
-                       ("embedding_dim", embedding_dim), ("hidden_units", hidden_units),
-                       ("num_layers", num_layers)):
-        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-            raise ValueError(f"`{arg}` must be a positive integer, received: {arg}={value!r}")
+    vocabulary_size, num_classes, embedding_dim, hidden_units, num_layers = check_stack_arguments(
+        cell, RECURRENT_KINDS, dropout, vocabulary_size=vocabulary_size, num_classes=num_classes,
+        embedding_dim=embedding_dim, hidden_units=hidden_units, num_layers=num_layers
+    )
     if num_classes < 2:
         raise ValueError(f"`num_classes` must be at least 2, received: num_classes={num_classes}")
-    if cell not in RECURRENT_KINDS:
-        raise ValueError(f"`cell` must be one of {', '.join(RECURRENT_KINDS)}, received: cell={cell!r}")
-    if not 0 <= dropout < 1:
-        raise ValueError(f"`dropout` must be in [0, 1), received: dropout={dropout!r}")
     prefix = f"bi{cell}" if bidirectional else cell
     inputs = keras.Input(shape=(None,), dtype="int32", name="token_ids")
     x = keras.layers.Embedding(vocabulary_size, embedding_dim, mask_zero=True, name="embedding")(inputs)

@@ -1,0 +1,139 @@
+"""Argument checks shared by layers, models and data pipelines: one-line errors naming the value.
+
+Each check raises a `ValueError` of the form
+``"`name` must be <what>, received: name=<value!r>"`` and returns the value
+normalised (a Python `int` or `float`), so a NumPy integer never reaches a
+layer config. Only the standard library is imported: any module may use them
+(`kerasrnn.data.validation` re-exports them for the pipelines).
+
+Example:
+
+```python
+units = check_positive_int(units, "units")  # 0 -> ValueError: `units` must be a positive integer, received: units=0
+dropout = check_fraction(dropout, "dropout", low_open=False, high_open=True)  # in [0, 1)
+```
+"""
+
+import numbers
+
+
+def _is_integer(value):
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _is_number(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _require(ok, value, name, what):
+    if not ok:
+        raise ValueError(f"`{name}` must be {what}, received: {name}={value!r}")
+
+
+def check_positive_int(value, name):
+    """`value` as an `int` if it is an integer > 0 (not a bool); else a `ValueError` naming `name`.
+
+    Example:
+
+    ```python
+    check_positive_int(np.int64(3), "units")  # 3
+    check_positive_int(2.5, "units")  # ValueError: `units` must be a positive integer, received: units=2.5
+    ```
+    """
+    _require(_is_integer(value) and value > 0, value, name, "a positive integer")
+    return int(value)
+
+
+def check_non_negative_int(value, name):
+    """`value` as an `int` if it is an integer >= 0 (not a bool); else a `ValueError` naming `name`.
+
+    Example:
+
+    ```python
+    check_non_negative_int(0, "min_count")  # 0
+    ```
+    """
+    _require(_is_integer(value) and value >= 0, value, name, "a non-negative integer")
+    return int(value)
+
+
+def check_fraction(value, name, low_open=True, high_open=False):
+    """`value` as a `float` if it is a number in `(0, 1]` (by default); else a `ValueError` naming `name`.
+
+    Args:
+        value, name: the value and the argument's name.
+        low_open: exclude 0. Defaults to True.
+        high_open: exclude 1. Defaults to False.
+
+    Example:
+
+    ```python
+    check_fraction(0.2, "dropout", low_open=False, high_open=True)  # 0.2, in [0, 1)
+    check_fraction(1.0, "dropout", low_open=False, high_open=True)  # ValueError: ... must be in [0, 1) ...
+    ```
+    """
+    ok = _is_number(value) and (value > 0 if low_open else value >= 0) and (value < 1 if high_open else value <= 1)
+    _require(ok, value, name, "in " + ("(" if low_open else "[") + "0, 1" + (")" if high_open else "]"))
+    return float(value)
+
+
+def check_positive_number(value, name):
+    """`value` as a `float` if it is a number > 0 (not a bool, not NaN); else a `ValueError` naming `name`.
+
+    Example:
+
+    ```python
+    check_positive_number(0.1, "stddev")  # 0.1
+    ```
+    """
+    _require(_is_number(value) and value > 0, value, name, "a positive number")
+    return float(value)
+
+
+def check_seed(seed, name="seed"):
+    """`seed` as an `int`, or None; else a `ValueError` naming `name`.
+
+    Example:
+
+    ```python
+    check_seed(None)  # None
+    check_seed("a")  # ValueError: `seed` must be an integer or None, received: seed='a'
+    ```
+    """
+    _require(seed is None or _is_integer(seed), seed, name, "an integer or None")
+    return None if seed is None else int(seed)
+
+
+def check_choice(value, name, choices):
+    """`value` if it is one of `choices`; else a `ValueError` naming `name` and listing them.
+
+    Example:
+
+    ```python
+    check_choice("gru", "cell", ("lstm", "gru"))  # "gru"
+    check_choice("rnn", "cell", ("lstm", "gru"))  # ValueError: `cell` must be one of lstm, gru, received: cell='rnn'
+    ```
+    """
+    _require(value in choices, value, name, f"one of {', '.join(map(str, choices))}")
+    return value
+
+
+def check_stack_arguments(cell, cells, dropout, **sizes):
+    """The arguments every stack of recurrent layers takes, checked in order; returns the sizes as ints.
+
+    Each of `sizes` (`vocabulary_size=...`, `hidden_units=...`, ...) must be a
+    positive integer, `cell` one of `cells` (not checked when `cells` is
+    None), and `dropout` in `[0, 1)`.
+
+    Example:
+
+    ```python
+    vocabulary_size, hidden_units = check_stack_arguments(
+        "gru", ("lstm", "gru"), 0.1, vocabulary_size=65, hidden_units=128)
+    ```
+    """
+    sizes = [check_positive_int(value, name) for name, value in sizes.items()]
+    if cells is not None:
+        check_choice(cell, "cell", cells)
+    check_fraction(dropout, "dropout", low_open=False, high_open=True)
+    return sizes
