@@ -40,24 +40,18 @@ import importlib
 import keras
 from keras import ops
 
+from kerasrnn.utils.validation import check_fraction
+from kerasrnn.utils.validation import check_positive_int
+from kerasrnn.utils.validation import check_positive_number
+
 _TANH = (keras.activations.tanh, ops.tanh)
 
 
 def _check_cell_arguments(units, dropout, recurrent_dropout, layernorm_epsilon):
-    if isinstance(units, bool) or not isinstance(units, int) or units <= 0:
-        raise ValueError(f"`units` must be a positive integer, received: units={units!r}")
-    for name, rate in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
-        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < 1:
-            raise ValueError(f"`{name}` must be a float in [0, 1), received: {name}={rate!r}")
-    if (
-        isinstance(layernorm_epsilon, bool)
-        or not isinstance(layernorm_epsilon, (int, float))
-        or not layernorm_epsilon > 0
-    ):
-        raise ValueError(
-            "`layernorm_epsilon` must be a positive float, "
-            f"received: layernorm_epsilon={layernorm_epsilon!r}"
-        )
+    check_positive_int(units, "units")
+    check_fraction(dropout, "dropout", low_open=False, high_open=True)
+    check_fraction(recurrent_dropout, "recurrent_dropout", low_open=False, high_open=True)
+    check_positive_number(layernorm_epsilon, "layernorm_epsilon")
 
 
 def _normalize(x, gamma, beta, epsilon):
