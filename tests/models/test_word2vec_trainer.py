@@ -88,7 +88,11 @@ def test_the_torch_fast_path_matches_the_keras_ops_loop():
     for model in models:
         _random_tables(model, seed=2)
     trainers[1]._compiled = compile_update(trainers[1]._train_blocks)  # the loop JAX and TensorFlow compile
+    import torch
+
+    threads = torch.get_num_threads()
     losses = [trainer.train_epoch(ids, 0.05, 0.01) for trainer in trainers]
+    assert torch.get_num_threads() == threads  # the fast path runs on one thread and restores the setting
     assert losses[0] == pytest.approx(losses[1], rel=1e-5)
     for a, b in zip(*(model.get_weights() for model in models)):
         assert_allclose(a, b, atol=1e-5)
