@@ -295,46 +295,32 @@ def _keras_outputs(outputs, states, return_sequences):
     return last_output, outputs, states
 
 
-def fused_lstm(
-    inputs,
-    initial_state_h,
-    initial_state_c,
-    kernel,
-    recurrent_kernel,
-    bias,
-    mask=None,
-    go_backwards=False,
-    return_sequences=True,
-    zero_output_for_mask=False,
-):
+def _project(inputs, kernel, bias, go_backwards):
+    """`x_t W + b` for every step, time-major: `(time, batch, gates * units)`."""
+    projected = _time_major(inputs, go_backwards) @ kernel
+    return projected if bias is None else projected + bias
+
+
+def fused_lstm(inputs, initial_state_h, initial_state_c, kernel, recurrent_kernel, bias, *, mask=None,
+               go_backwards=False, return_sequences=True, zero_output_for_mask=False):
     """Keras' LSTM recurrence (tanh, sigmoid gates): `x W + b` in one product, then `lstm`.
 
-    Same arguments and returns as `kerasrnn.backend.torch_fused_rnn.fused_lstm`;
+    Same arguments and returns as `kerasrnn.backend.torch_fused_rnn.fused_lstm`
+    (`zero_output_for_mask` only matters with a mask, which runs Keras' loop);
     raises NotImplementedError for a mask or mixed dtypes.
     """
-    del zero_output_for_mask  # only matters with a mask
+    del zero_output_for_mask
     inputs, initial_state_h, initial_state_c, kernel, recurrent_kernel, bias = _arrays(
         inputs, initial_state_h, initial_state_c, kernel, recurrent_kernel, bias
     )
     _check_supported(mask, inputs, kernel, recurrent_kernel, bias, initial_state_h, initial_state_c)
-    projected = _time_major(inputs, go_backwards) @ kernel
-    if bias is not None:
-        projected = projected + bias
+    projected = _project(inputs, kernel, bias, go_backwards)
     outputs, last_c = lstm(projected, initial_state_h, initial_state_c, recurrent_kernel)
     return _keras_outputs(outputs, [outputs[-1], last_c], return_sequences)
 
 
-def fused_gru(
-    inputs,
-    initial_state,
-    kernel,
-    recurrent_kernel,
-    bias,
-    mask=None,
-    go_backwards=False,
-    return_sequences=True,
-    zero_output_for_mask=False,
-):
+def fused_gru(inputs, initial_state, kernel, recurrent_kernel, bias, *, mask=None, go_backwards=False,
+              return_sequences=True, zero_output_for_mask=False):
     """Keras' GRU recurrence with `reset_after=True` (tanh, sigmoid gates) with `gru`.
 
     Same arguments and returns as `kerasrnn.backend.torch_fused_rnn.fused_gru`
@@ -344,26 +330,14 @@ def fused_gru(
     del zero_output_for_mask
     inputs, initial_state, kernel, recurrent_kernel, bias = _arrays(inputs, initial_state, kernel, recurrent_kernel, bias)
     _check_supported(mask, inputs, kernel, recurrent_kernel, bias, initial_state)
-    projected = _time_major(inputs, go_backwards) @ kernel
-    recurrent_bias = jnp.zeros_like(recurrent_kernel[0])
-    if bias is not None:
-        projected, recurrent_bias = projected + bias[0], bias[1]
+    projected = _project(inputs, kernel, None if bias is None else bias[0], go_backwards)
+    recurrent_bias = jnp.zeros_like(recurrent_kernel[0]) if bias is None else bias[1]
     outputs = gru(projected, initial_state, recurrent_kernel, recurrent_bias)
     return _keras_outputs(outputs, [outputs[-1]], return_sequences)
 
 
-def fused_simple_rnn(
-    inputs,
-    initial_state,
-    kernel,
-    recurrent_kernel,
-    bias,
-    activation="tanh",
-    mask=None,
-    go_backwards=False,
-    return_sequences=True,
-    zero_output_for_mask=False,
-):
+def fused_simple_rnn(inputs, initial_state, kernel, recurrent_kernel, bias, activation="tanh", *, mask=None,
+                     go_backwards=False, return_sequences=True, zero_output_for_mask=False):
     """Keras' SimpleRNN recurrence `h' = tanh(x W + b + h U)` with `simple_rnn`.
 
     Same arguments and returns as `kerasrnn.backend.torch_fused_rnn.fused_simple_rnn`;
@@ -374,10 +348,7 @@ def fused_simple_rnn(
         raise NotImplementedError(f"the JAX fused SimpleRNN runs tanh only, not {activation!r}")
     inputs, initial_state, kernel, recurrent_kernel, bias = _arrays(inputs, initial_state, kernel, recurrent_kernel, bias)
     _check_supported(mask, inputs, kernel, recurrent_kernel, bias, initial_state)
-    projected = _time_major(inputs, go_backwards) @ kernel
-    if bias is not None:
-        projected = projected + bias
-    outputs = simple_rnn(projected, initial_state, recurrent_kernel)
+    outputs = simple_rnn(_project(inputs, kernel, bias, go_backwards), initial_state, recurrent_kernel)
     return _keras_outputs(outputs, [outputs[-1]], return_sequences)
 
 

@@ -206,10 +206,8 @@ def _project(inputs, kernel, bias, go_backwards):
     return projected if bias is None else projected + bias
 
 
-def fused_lstm(
-    inputs, initial_state_h, initial_state_c, kernel, recurrent_kernel, bias, mask=None, go_backwards=False,
-    return_sequences=True, zero_output_for_mask=False,
-):
+def fused_lstm(inputs, initial_state_h, initial_state_c, kernel, recurrent_kernel, bias, *, mask=None,
+               go_backwards=False, return_sequences=True, zero_output_for_mask=False):
     """Keras' LSTM recurrence (tanh, sigmoid gates); arguments and returns as `torch_fused_rnn.fused_lstm`."""
     del zero_output_for_mask
     inputs, initial_state_h, initial_state_c, kernel, recurrent_kernel, bias = _arrays(
@@ -221,10 +219,8 @@ def fused_lstm(
     return _keras_outputs(outputs, [outputs[-1], last_c], return_sequences)
 
 
-def fused_gru(
-    inputs, initial_state, kernel, recurrent_kernel, bias, mask=None, go_backwards=False, return_sequences=True,
-    zero_output_for_mask=False,
-):
+def fused_gru(inputs, initial_state, kernel, recurrent_kernel, bias, *, mask=None, go_backwards=False,
+              return_sequences=True, zero_output_for_mask=False):
     """Keras' GRU recurrence, `reset_after=True`; arguments and returns as `torch_fused_rnn.fused_gru`."""
     del zero_output_for_mask
     inputs, initial_state, kernel, recurrent_kernel, bias = _arrays(inputs, initial_state, kernel, recurrent_kernel, bias)
@@ -235,18 +231,16 @@ def fused_gru(
     return _keras_outputs(outputs, [outputs[-1]], return_sequences)
 
 
-def fused_simple_rnn(
-    inputs, initial_state, kernel, recurrent_kernel, bias, activation="tanh", mask=None, go_backwards=False,
-    return_sequences=True, zero_output_for_mask=False,
-):
+def fused_simple_rnn(inputs, initial_state, kernel, recurrent_kernel, bias, activation="tanh", *, mask=None,
+                     go_backwards=False, return_sequences=True, zero_output_for_mask=False):
     """Keras' SimpleRNN recurrence with tanh; arguments and returns as `torch_fused_rnn.fused_simple_rnn`."""
     del zero_output_for_mask
     if activation != "tanh":
         raise NotImplementedError(f"the TensorFlow fused SimpleRNN runs tanh only, not {activation!r}")
     inputs, initial_state, kernel, recurrent_kernel, bias = _arrays(inputs, initial_state, kernel, recurrent_kernel, bias)
     _check_supported(mask, inputs, kernel, recurrent_kernel, bias, initial_state)
-    return _simple_rnn_outputs(_project(inputs, kernel, bias, go_backwards), initial_state,
-                               recurrent_kernel, None, None, 0.0, return_sequences)
+    projected = _project(inputs, kernel, bias, go_backwards)
+    return _simple_rnn_outputs(projected, initial_state, recurrent_kernel, None, None, 0.0, return_sequences)
 
 
 def layer_norm_simple_rnn(
@@ -258,8 +252,8 @@ def layer_norm_simple_rnn(
         projected, initial_state, recurrent_kernel, gamma, beta
     )
     _check_supported(mask, projected, recurrent_kernel, gamma, beta, initial_state)
-    return _simple_rnn_outputs(_time_major(projected, go_backwards), initial_state, recurrent_kernel, gamma, beta,
-                               float(epsilon), return_sequences)
+    projected = _time_major(projected, go_backwards)
+    return _simple_rnn_outputs(projected, initial_state, recurrent_kernel, gamma, beta, float(epsilon), return_sequences)
 
 
 def _simple_rnn_outputs(projected, initial_state, recurrent_kernel, gamma, beta, epsilon, return_sequences):
