@@ -192,7 +192,7 @@ class EchoStateNetwork(keras.Model):
     functions compiled once per process and shared by every network, with the
     weights as arguments: building and fitting many networks of one size, as
     in a hyperparameter search, compiles once (XLA on JAX and TensorFlow; on
-    PyTorch the reservoir runs as a loop of in-place torch kernels).
+    PyTorch the reservoir runs as a loop of in-place kernels, NumPy's on CPU).
 
     Args:
         units: Positive integer, the number of reservoir units.
@@ -414,7 +414,9 @@ class EchoStateNetwork(keras.Model):
         uses (shared by every network of the same settings). The states `X` of
         all (non-washout) steps, with a column of ones for the bias, are
         accumulated batch by batch into `X^T X` and `X^T Y` in float64, so the
-        data never has to fit in memory as states. The readout weights are
+        data never has to fit in memory as states (long sequences run in
+        chunks of 1024 steps, each chunk's products computed on a worker
+        thread while the reservoir runs the next). The readout weights are
         then the solution of `(X^T X + ridge * I) W = X^T Y` (the bias is not
         penalised), solved in float64 by Cholesky (`scipy.linalg.cho_solve`;
         `np.linalg.solve` without SciPy or for a matrix that is not positive
@@ -524,7 +526,7 @@ class EchoStateNetwork(keras.Model):
         For array inputs (NumPy arrays or tensors) without `steps` or
         `callbacks`, the reservoir and the readout run in one function that
         is compiled once per process for given shapes and settings (XLA on
-        JAX and TensorFlow; a loop of torch kernels on PyTorch) and shared by
+        JAX and TensorFlow; a loop of in-place kernels on PyTorch) and shared by
         every network, so a new network does not trace and compile its own as
         `keras.Model.predict` would; no progress bar is shown. Other inputs
         (datasets, generators) go through `keras.Model.predict`.
@@ -560,7 +562,7 @@ class EchoStateNetwork(keras.Model):
         one function compiled by XLA on JAX and TensorFlow, once per process
         for given shapes, `leak_rate` and `steps` (the weights are arguments,
         so every network of that shape shares it); on PyTorch, the warm-up
-        runs as a loop of torch kernels and the free run as a loop of tensor
+        runs as a loop of in-place kernels and the free run as a loop of tensor
         operations. Only for real-valued models whose `output_dim` equals
         `input_dim`.
 
