@@ -7,13 +7,14 @@ they step through time with Keras' generic loop. These layers are
 - torch backend, any device: `torch._VF.lstm` / `gru` / `rnn_tanh` /
   `rnn_relu` (the kernels behind `torch.nn.LSTM`, `GRU`, `RNN`), masks
   included (right-padded ones, as packed sequences);
-- JAX backend: `kerasrnn.backend.jax_fused_rnn`, the input projection of all
-  steps in one product and a `lax.scan` whose backward pass is written by
-  hand (the recurrent kernel's gradient is one product over all steps), for
-  unmasked sequences and the `tanh` SimpleRNN;
-- TensorFlow backend, in training: `kerasrnn.backend.tensorflow_fused_rnn`,
-  the same recurrences compiled by XLA (inference runs Keras' loop, so
-  exported SavedModels hold no XLA-only function);
+- JAX backend, GRU and SimpleRNN: `kerasrnn.backend.jax_fused_rnn`, the
+  input projection of all steps in one product and a `lax.scan` whose
+  backward pass is written by hand (the recurrent kernel's gradient is one
+  product over all steps), for unmasked sequences and the `tanh` SimpleRNN;
+- TensorFlow backend, LSTM and GRU, in training:
+  `kerasrnn.backend.tensorflow_fused_rnn`, the same recurrences compiled by
+  XLA (inference runs Keras' loop, so exported SavedModels hold no XLA-only
+  function);
 
 whenever that computes exactly what Keras' step loop computes:
 
@@ -25,8 +26,9 @@ whenever that computes exactly what Keras' step loop computes:
 - no mask, or (torch) a right-padded one (`[True, True, False]`) with no empty sequence,
 - float32 or float64 weights (and float16 / bfloat16 on CUDA).
 
-Anything else runs Keras' own `inner_loop`, so results never depend on which
-path ran. Everything else is Keras': arguments, `get_config()`, weights (names,
+Anything else runs Keras' own `inner_loop` (so does a kind a backend has no
+kernel for: Keras' own loop measured as fast for the JAX LSTM and the
+TensorFlow SimpleRNN), so results never depend on which path ran. Everything else is Keras': arguments, `get_config()`, weights (names,
 shapes, gate order), so a model can swap `keras.layers.LSTM` for
 `kerasrnn.layers.LSTM` and keep its weights, and `.weights.h5` files load
 either way.

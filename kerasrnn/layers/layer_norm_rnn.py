@@ -884,24 +884,21 @@ class LayerNormSimpleRNN(_ProjectedInputsRNN):
         self.input_spec = keras.InputSpec(ndim=3)
 
     def fused_inner_loop(self, projected, initial_state, mask, training):
-        """A recurrence with a hand-written backward pass.
+        """A recurrence with a hand-written backward pass, on JAX and torch.
 
         JAX: a `lax.scan` (`kerasrnn.backend.jax_fused_rnn`); torch: a loop of
-        fused ops per step (`kerasrnn.backend.torch_fused_rnn`); TensorFlow,
-        in training only: a loop compiled by XLA
-        (`kerasrnn.backend.tensorflow_fused_rnn`). Runs for the `tanh`
-        activation without a mask, unrolling or recurrent dropout in
-        training; the same numbers as the cell's step loop.
+        fused ops per step (`kerasrnn.backend.torch_fused_rnn`). Runs for the
+        `tanh` activation without a mask, unrolling or recurrent dropout in
+        training; the same numbers as the cell's step loop. (On TensorFlow an
+        XLA-compiled version trained no faster than the cell's loop.)
         """
         cell = self.cell
         backend = keras.backend.backend()
-        if backend not in ("jax", "torch", "tensorflow") or self.unroll or cell.activation not in _TANH:
+        if backend not in ("jax", "torch") or self.unroll or cell.activation not in _TANH:
             return None
         if mask is not None or (training and cell.recurrent_dropout > 0):
             return None
         kernels = importlib.import_module(f"kerasrnn.backend.{backend}_fused_rnn")
-        if not training and not getattr(kernels, "FOR_INFERENCE", True):
-            return None  # TensorFlow: training only (see kerasrnn.backend.tensorflow_fused_rnn)
         state = initial_state[0] if isinstance(initial_state, (list, tuple)) else initial_state
         try:
             return kernels.layer_norm_simple_rnn(
