@@ -1,30 +1,14 @@
 """Echo-state reservoir: a fixed random recurrent layer (`EchoStateCell`, `EchoState`)."""
 
 import importlib
-import numbers
 
 import keras
 import numpy as np
 
-
-def _check_positive_integer(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
-        raise ValueError(f"`{name}` must be a positive integer, received: {name}={value!r}")
-
-
-def _check_fraction(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value <= 1:
-        raise ValueError(f"`{name}` must be a number in (0, 1], received: {name}={value!r}")
-
-
-def _check_positive(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
-        raise ValueError(f"`{name}` must be a positive number, received: {name}={value!r}")
-
-
-def _check_non_negative(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value >= 0:
-        raise ValueError(f"`{name}` must be a non-negative number, received: {name}={value!r}")
+from kerasrnn.utils.validation import check_fraction
+from kerasrnn.utils.validation import check_non_negative_number
+from kerasrnn.utils.validation import check_positive_int
+from kerasrnn.utils.validation import check_positive_number
 
 
 def _sparse_mask(rng, shape, connectivity):
@@ -344,13 +328,13 @@ class EchoStateCell(keras.layers.Layer):
         seed=None,
         **kwargs,
     ):
-        _check_positive_integer("units", units)
-        _check_fraction("connectivity", connectivity)
-        _check_positive("spectral_radius", spectral_radius)
-        _check_fraction("leak_rate", leak_rate)
-        _check_positive("input_scaling", input_scaling)
-        _check_fraction("input_connectivity", input_connectivity)
-        _check_non_negative("bias_scaling", bias_scaling)
+        check_positive_int(units, "units")
+        check_fraction(connectivity, "connectivity")
+        check_positive_number(spectral_radius, "spectral_radius")
+        check_fraction(leak_rate, "leak_rate")
+        check_positive_number(input_scaling, "input_scaling")
+        check_fraction(input_connectivity, "input_connectivity")
+        check_non_negative_number(bias_scaling, "bias_scaling")
         super().__init__(**kwargs)
         self.units = int(units)
         self.connectivity = float(connectivity)

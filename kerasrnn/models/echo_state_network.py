@@ -11,6 +11,7 @@ import numpy as np
 from kerasrnn.backend import compile_inference
 from kerasrnn.layers.echo_state import EchoState
 from kerasrnn.layers.echo_state import reservoir_states
+from kerasrnn.utils.validation import check_positive_int
 
 # Compiled reservoir functions, shared by every network: the weights are
 # arguments, so a new network of the same settings reuses the compiled code
@@ -20,13 +21,6 @@ _COMPILED = {}
 # `fit_readout` runs the reservoir over chunks of this many steps, adding each chunk's states to the
 # ridge sums on a worker thread while the next chunk runs.
 _CHUNK_STEPS = 1024
-
-
-def _check_positive_integer(name, value, allow_none=False):
-    if value is None and allow_none:
-        return
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
-        raise ValueError(f"`{name}` must be a positive integer, received: {name}={value!r}")
 
 
 def _is_dataset(data):
@@ -276,10 +270,14 @@ class EchoStateNetwork(keras.Model):
                 "Pass exactly one of `input_dim` (real-valued inputs) or `vocabulary_size` "
                 f"(token ids), received: input_dim={input_dim!r}, vocabulary_size={vocabulary_size!r}"
             )
-        _check_positive_integer("input_dim", input_dim, allow_none=True)
-        _check_positive_integer("vocabulary_size", vocabulary_size, allow_none=True)
-        _check_positive_integer("output_dim", output_dim, allow_none=True)
-        _check_positive_integer("embedding_dim", embedding_dim, allow_none=True)
+        if input_dim is not None:
+            check_positive_int(input_dim, "input_dim")
+        if vocabulary_size is not None:
+            check_positive_int(vocabulary_size, "vocabulary_size")
+        if output_dim is not None:
+            check_positive_int(output_dim, "output_dim")
+        if embedding_dim is not None:
+            check_positive_int(embedding_dim, "embedding_dim")
         if embedding_dim is not None and vocabulary_size is None:
             raise ValueError(
                 "`embedding_dim` needs token inputs (`vocabulary_size`), "
@@ -449,7 +447,7 @@ class EchoStateNetwork(keras.Model):
             raise ValueError(f"`ridge` must be a non-negative number, received: ridge={ridge!r}")
         if isinstance(washout, bool) or not isinstance(washout, numbers.Integral) or washout < 0:
             raise ValueError(f"`washout` must be a non-negative integer, received: washout={washout!r}")
-        _check_positive_integer("batch_size", batch_size)
+        check_positive_int(batch_size, "batch_size")
         if _is_dataset(inputs):
             if targets is not None:
                 raise ValueError(
@@ -545,7 +543,7 @@ class EchoStateNetwork(keras.Model):
         if not array_inputs or steps is not None or callbacks is not None or len(x) == 0:
             return super().predict(x, batch_size=batch_size, verbose=verbose, steps=steps, callbacks=callbacks)
         batch_size = 32 if batch_size is None else batch_size
-        _check_positive_integer("batch_size", batch_size)
+        check_positive_int(batch_size, "batch_size")
         inputs = self._model_inputs(keras.ops.convert_to_numpy(x) if keras.ops.is_tensor(x) else x)
         outputs = [
             self._run("outputs", inputs[start : start + batch_size]) for start in range(0, len(inputs), batch_size)
@@ -582,7 +580,7 @@ class EchoStateNetwork(keras.Model):
                 f"output_dim == input_dim, received: input_dim={self.input_dim}, "
                 f"output_dim={self.output_dim}, vocabulary_size={self.vocabulary_size}"
             )
-        _check_positive_integer("steps", steps)
+        check_positive_int(steps, "steps")
         warmup = np.asarray(warmup, dtype=self.reservoir.compute_dtype)
         single_series = warmup.ndim == 2
         if single_series:

@@ -16,18 +16,8 @@ from kerasrnn.data.skip_gram import skip_gram_blocks
 from kerasrnn.data.skip_gram import subsample_keep_probability
 from kerasrnn.data.validation import check_token_ids
 from kerasrnn.layers.skip_gram import SkipGramNegativeSampling
-
-
-def _check_positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
-        raise ValueError(f"`{name}` must be a positive integer, received: {name}={value!r}")
-    return int(value)
-
-
-def _check_rate(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < float("inf"):
-        raise ValueError(f"`{name}` must be a finite number >= 0, received: {name}={value!r}")
-    return float(value)
+from kerasrnn.utils.validation import check_non_negative_number
+from kerasrnn.utils.validation import check_positive_int
 
 
 class SkipGramTrainer:
@@ -126,11 +116,11 @@ class SkipGramTrainer:
             layer.build()
         self.layer = layer
         self.vocabulary_size = layer.vocabulary_size
-        self.window_size = _check_positive_int("window_size", window_size)
-        self.num_negatives = _check_positive_int("num_negatives", num_negatives)
-        self.block_size = _check_positive_int("block_size", block_size)
-        self.learning_rate = _check_rate("learning_rate", learning_rate)
-        self.final_learning_rate = _check_rate("final_learning_rate", final_learning_rate)
+        self.window_size = check_positive_int(window_size, "window_size")
+        self.num_negatives = check_positive_int(num_negatives, "num_negatives")
+        self.block_size = check_positive_int(block_size, "block_size")
+        self.learning_rate = check_non_negative_number(learning_rate, "learning_rate")
+        self.final_learning_rate = check_non_negative_number(final_learning_rate, "final_learning_rate")
         if subsample is not None and (isinstance(subsample, bool) or not isinstance(subsample, numbers.Real)
                                       or not 0 <= subsample < float("inf")):
             raise ValueError(f"`subsample` must be a number >= 0 or None, received: subsample={subsample!r}")
@@ -170,7 +160,7 @@ class SkipGramTrainer:
             `compute_loss`) and `"words_per_second"` (words of `ids` per
             second, as word2vec and gensim count them).
         """
-        epochs = _check_positive_int("epochs", epochs)
+        epochs = check_positive_int(epochs, "epochs")
         history = {"loss": [], "words_per_second": []} if self.compute_loss else {"words_per_second": []}
         span = self.learning_rate - self.final_learning_rate
         for epoch in range(epochs):

@@ -1,6 +1,5 @@
 """A saved time-series forecaster: an echo-state network and the scaling of its series."""
 
-import numbers
 import os
 
 import numpy as np
@@ -10,12 +9,7 @@ from kerasrnn.tasks.saved_task import read_card
 from kerasrnn.tasks.saved_task import read_manifest
 from kerasrnn.tasks.saved_task import register_task
 from kerasrnn.tasks.saved_task import write_task
-
-
-def _check_positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
-        raise ValueError(f"`{name}` must be a positive integer, received: {name}={value!r}")
-    return int(value)
+from kerasrnn.utils.validation import check_positive_int
 
 
 @register_task("forecaster")
@@ -72,7 +66,7 @@ class Forecaster:
             )
         self.model = model
         self.features = int(model.input_dim)
-        self.warmup_steps = _check_positive_int("warmup_steps", warmup_steps)
+        self.warmup_steps = check_positive_int(warmup_steps, "warmup_steps")
         self.mean = None if mean is None else self._per_feature("mean", mean)
         self.scale = None if scale is None else self._per_feature("scale", scale)
         if self.scale is not None and not np.all(self.scale > 0):
@@ -187,7 +181,7 @@ class Forecaster:
             `series`): the values that follow `series`.
         """
         self._check_fitted()
-        steps = _check_positive_int("steps", steps)
+        steps = check_positive_int(steps, "steps")
         series, one_dimensional = self._check_series(series, self.warmup_steps)
         outputs = self.model.forecast(self.standardize(series), steps)  # (steps, features)
         predictions = np.asarray(outputs, dtype="float64") * self.scale + self.mean

@@ -90,6 +90,19 @@ def check_positive_number(value, name):
     return float(value)
 
 
+def check_non_negative_number(value, name):
+    """`value` as a `float` if it is a finite number >= 0 (not a bool); else a `ValueError` naming `name`.
+
+    Example:
+
+    ```python
+    check_non_negative_number(0.0, "bias_scaling")  # 0.0
+    ```
+    """
+    _require(_is_number(value) and 0 <= value < float("inf"), value, name, "a finite number >= 0")
+    return float(value)
+
+
 def check_seed(seed, name="seed"):
     """`seed` as an `int`, or None; else a `ValueError` naming `name`.
 
