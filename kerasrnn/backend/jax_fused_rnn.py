@@ -99,7 +99,7 @@ def _simple_rnn_bwd(epsilon, residuals, output_gradients):
     d_gamma = d_beta = None
     if layer_norm:
         d_gamma = jnp.sum(dy * normalized, axis=(0, 1))
-        d_beta = jnp.sum(dy, axis=(0, 1)) if beta is not None else None
+        d_beta = jnp.sum(dy, axis=(0, 1))  # `simple_rnn` passes a zero shift when there is none
     return dz, d_initial, d_kernel, d_gamma, d_beta
 
 
@@ -283,7 +283,7 @@ def layer_norm_simple_rnn(
         recurrent_kernel: `(units, units)`.
         gamma, beta: `(units,)` or None (see `simple_rnn`).
         epsilon: float.
-        mask, go_backwards, return_sequences: as in `fused_lstm`.
+        mask, go_backwards, return_sequences: as in `fused_gru`.
 
     Returns:
         `(last_output, outputs, [h])`.

@@ -38,10 +38,6 @@ def _kernel_gradient(previous_states, step_gradients):
     return tf.matmul(tf.reshape(previous_states, [-1, units]), tf.reshape(step_gradients, [-1, n]), transpose_a=True)
 
 
-def _scan(step, elements, initializer, reverse=False):
-    return tf.scan(step, elements, initializer=initializer, reverse=reverse)
-
-
 # LSTM (Keras' gate order i, f, c, o; sigmoid gates, tanh activations).
 
 
@@ -55,7 +51,7 @@ def _lstm(projected, initial_h, initial_c, recurrent_kernel):
         return o * tf.tanh(c), c, tf.concat([i, f, g, o], axis=-1)
 
     empty_gates = tf.zeros_like(projected[0])
-    outputs, cells, gates = _scan(step, projected, (initial_h, initial_c, empty_gates))
+    outputs, cells, gates = tf.scan(step, projected, initializer=(initial_h, initial_c, empty_gates))
 
     def backward(d_outputs, d_last_c):
         def back_step(carry, inputs):
@@ -74,7 +70,7 @@ def _lstm(projected, initial_h, initial_c, recurrent_kernel):
 
         inputs = (d_outputs, cells, _shifted(initial_c, cells), gates)
         initializer = (tf.zeros_like(initial_h), d_last_c, empty_gates)
-        dh, dc, dz = _scan(back_step, inputs, initializer, reverse=True)
+        dh, dc, dz = tf.scan(back_step, inputs, initializer=initializer, reverse=True)
         return dz, dh[0], dc[0], _kernel_gradient(_shifted(initial_h, outputs), dz)
 
     return (outputs, cells[-1]), backward
@@ -95,7 +91,7 @@ def _gru(projected, initial_state, recurrent_kernel, recurrent_bias):
         return z * h + (1.0 - z) * candidate, tf.concat([z, r, candidate, recurrent_h], axis=-1)
 
     empty = tf.zeros_like(tf.concat([initial_state] * 4, axis=-1))
-    outputs, saved = _scan(step, projected, (initial_state, empty))
+    outputs, saved = tf.scan(step, projected, initializer=(initial_state, empty))
 
     def backward(d_outputs):
         previous = _shifted(initial_state, outputs)
@@ -113,22 +109,17 @@ def _gru(projected, initial_state, recurrent_kernel, recurrent_bias):
             return dh * z + tf.matmul(d_inner, recurrent_kernel, transpose_b=True), d_projected, d_inner
 
         zeros = tf.zeros_like(projected[0])
-        d_h, d_projected, d_inner = _scan(
-            back_step, (d_outputs, previous, saved), (tf.zeros_like(initial_state), zeros, zeros), reverse=True
-        )
+        initializer = (tf.zeros_like(initial_state), zeros, zeros)
+        elements = (d_outputs, previous, saved)
+        d_h, d_projected, d_inner = tf.scan(back_step, elements, initializer=initializer, reverse=True)
         return d_projected, d_h[0], _kernel_gradient(previous, d_inner), tf.reduce_sum(d_inner, axis=[0, 1])
 
     return outputs, backward
 
 
-_COMPILED = {}
-
-
-def _compiled(name, build):
-    """One XLA-compiled `tf.function` per recurrence (and setting), made on first use."""
-    if name not in _COMPILED:
-        _COMPILED[name] = tf.function(build(), jit_compile=True, reduce_retracing=True)
-    return _COMPILED[name]
+# The recurrences as XLA-compiled functions (traced and compiled on first call, per input shape).
+_compiled_lstm = tf.function(_lstm, jit_compile=True, reduce_retracing=True)
+_compiled_gru = tf.function(_gru, jit_compile=True, reduce_retracing=True)
 
 
 # Keras `RNN.inner_loop` interface (same as `kerasrnn.backend.torch_fused_rnn`).
@@ -172,7 +163,7 @@ def fused_lstm(inputs, initial_state_h, initial_state_c, kernel, recurrent_kerne
     )
     _check_supported(mask, inputs, kernel, recurrent_kernel, bias, initial_state_h, initial_state_c)
     projected = _project(inputs, kernel, bias, go_backwards)
-    outputs, last_c = _compiled("lstm", lambda: _lstm)(projected, initial_state_h, initial_state_c, recurrent_kernel)
+    outputs, last_c = _compiled_lstm(projected, initial_state_h, initial_state_c, recurrent_kernel)
     return _keras_outputs(outputs, [outputs[-1], last_c], return_sequences)
 
 
@@ -184,5 +175,5 @@ def fused_gru(inputs, initial_state, kernel, recurrent_kernel, bias, *, mask=Non
     _check_supported(mask, inputs, kernel, recurrent_kernel, bias, initial_state)
     projected = _project(inputs, kernel, None if bias is None else bias[0], go_backwards)
     recurrent_bias = tf.zeros_like(recurrent_kernel[0]) if bias is None else bias[1]
-    outputs = _compiled("gru", lambda: _gru)(projected, initial_state, recurrent_kernel, recurrent_bias)
+    outputs = _compiled_gru(projected, initial_state, recurrent_kernel, recurrent_bias)
     return _keras_outputs(outputs, [outputs[-1]], return_sequences)

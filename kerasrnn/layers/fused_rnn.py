@@ -28,7 +28,8 @@ whenever that computes exactly what Keras' step loop computes:
 
 Anything else runs Keras' own `inner_loop` (so does a kind a backend has no
 kernel for: Keras' own loop measured as fast for the JAX LSTM and the
-TensorFlow SimpleRNN), so results never depend on which path ran. Everything else is Keras': arguments, `get_config()`, weights (names,
+TensorFlow SimpleRNN), so results never depend on which path ran.
+Everything else is Keras': arguments, `get_config()`, weights (names,
 shapes, gate order), so a model can swap `keras.layers.LSTM` for
 `kerasrnn.layers.LSTM` and keep its weights, and `.weights.h5` files load
 either way.
@@ -55,7 +56,7 @@ _FUSED_BACKENDS = ("torch", "jax", "tensorflow")
 
 
 def _fused_kernels():
-    """The active backend's fast-path module (torch, JAX), or None (imported only when active)."""
+    """The active backend's fast-path module, or None (imported only when active)."""
     backend = keras.backend.backend()
     if backend not in _FUSED_BACKENDS:
         return None
@@ -73,20 +74,36 @@ def _can_fuse(layer, training):
     return not (training and cell.dropout and getattr(cell, "implementation", 2) == 1)
 
 
+def fused_kernel(layer, name, training):
+    """The active backend's fused function `name` for this layer and call, or None for Keras' loop.
+
+    None when the backend has no function of that name, when the layer's
+    settings need Keras' loop (unrolling, recurrent dropout in training, ...),
+    or outside training when the backend's functions are for training only
+    (`FOR_INFERENCE = False`: TensorFlow, see `kerasrnn.backend.tensorflow_fused_rnn`).
+    The function itself raises NotImplementedError for tensors it cannot
+    take (a mask, a dtype).
+    """
+    kernels = _fused_kernels()
+    kernel_fn = getattr(kernels, name, None)
+    if kernel_fn is None or not _can_fuse(layer, training):
+        return None
+    if not training and not getattr(kernels, "FOR_INFERENCE", True):
+        return None
+    return kernel_fn
+
+
 def _fused_inner_loop(layer, kernel_name, sequences, initial_state, mask, training, **options):
-    """The outputs of the named torch kernel, or None where the generic loop must run.
+    """The outputs of the named fused kernel, or None where the generic loop must run.
 
     Applies Keras' per-sequence input dropout (one mask per sequence, as Keras
     does), takes the first mask, and copies the states of a stateful layer
     (Keras assigns them in place after the call; autograd keeps the initial
     ones). `options` are extra kernel arguments (SimpleRNN: `activation`).
     """
-    kernels = _fused_kernels()
-    kernel_fn = getattr(kernels, kernel_name, None)
-    if kernel_fn is None or not _can_fuse(layer, training):
+    kernel_fn = fused_kernel(layer, kernel_name, training)
+    if kernel_fn is None:
         return None
-    if not training and not getattr(kernels, "FOR_INFERENCE", True):
-        return None  # TensorFlow: training only (see kerasrnn.backend.tensorflow_fused_rnn)
     cell = layer.cell
     if training and cell.dropout:
         dropout_mask = cell.get_dropout_mask(sequences[:, 0, :])  # (batch, features)

@@ -35,16 +35,14 @@ input itself, so it also works inside `keras.layers.RNN` or stacked with
 `keras.layers.StackedRNNCells`.
 """
 
-import importlib
-
 import keras
 from keras import ops
 
+from kerasrnn.layers.fused_rnn import _TANH
+from kerasrnn.layers.fused_rnn import fused_kernel
 from kerasrnn.utils.validation import check_fraction
 from kerasrnn.utils.validation import check_positive_int
 from kerasrnn.utils.validation import check_positive_number
-
-_TANH = (keras.activations.tanh, ops.tanh)
 
 
 def _check_cell_arguments(units, dropout, recurrent_dropout, layernorm_epsilon):
@@ -889,25 +887,24 @@ class LayerNormSimpleRNN(_ProjectedInputsRNN):
         JAX: a `lax.scan` (`kerasrnn.backend.jax_fused_rnn`); torch: a loop of
         fused ops per step (`kerasrnn.backend.torch_fused_rnn`). Runs for the
         `tanh` activation without a mask, unrolling or recurrent dropout in
-        training; the same numbers as the cell's step loop. (On TensorFlow an
+        training; the same numbers as the cell's step loop (see
+        `kerasrnn.layers.fused_rnn.fused_kernel`). (On TensorFlow an
         XLA-compiled version trained no faster than the cell's loop.)
         """
         cell = self.cell
-        backend = keras.backend.backend()
-        if backend not in ("jax", "torch") or self.unroll or cell.activation not in _TANH:
+        kernel_fn = fused_kernel(self, "layer_norm_simple_rnn", training) if cell.activation in _TANH else None
+        if kernel_fn is None:
             return None
-        if mask is not None or (training and cell.recurrent_dropout > 0):
-            return None
-        kernels = importlib.import_module(f"kerasrnn.backend.{backend}_fused_rnn")
         state = initial_state[0] if isinstance(initial_state, (list, tuple)) else initial_state
         try:
-            return kernels.layer_norm_simple_rnn(
+            return kernel_fn(
                 projected,
                 ops.copy(state) if self.stateful else state,
                 cell.recurrent_kernel,
                 cell.gamma,
                 cell.bias if cell.layer_norm else None,
                 cell.layernorm_epsilon,
+                mask=mask,
                 go_backwards=self.go_backwards,
                 return_sequences=self.return_sequences,
             )
