@@ -103,6 +103,32 @@ def test_fit_readout_weights_equal_numpy_ridge_over_batches(chunk_steps, monkeyp
     assert_allclose(errors["mse"], np.mean(residual**2), rtol=1e-4)
 
 
+def test_fit_readout_sums_states_with_one_blas_thread_then_restores(monkeypatch):
+    # The worker adding states to X^T X runs BLAS on one thread (so it does
+    # not compete with the reservoir for the cores); the limit is lifted after.
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+
+    def blas_threads():
+        return [pool["num_threads"] for pool in threadpoolctl.threadpool_info() if pool["user_api"] == "blas"]
+
+    before = blas_threads()
+    if not before:
+        pytest.skip("NumPy reports no BLAS thread pool")
+    seen = []
+    add = echo_state_network._RidgeSums.add
+
+    def recording_add(self, states, targets):
+        seen.append(blas_threads())
+        return add(self, states, targets)
+
+    monkeypatch.setattr(echo_state_network._RidgeSums, "add", recording_add)
+    monkeypatch.setattr(echo_state_network, "_CHUNK_STEPS", 8)
+    inputs = np.random.default_rng(0).normal(size=(1, 30, 1)).astype("float32")
+    EchoStateNetwork(20, input_dim=1, seed=0).fit_readout(inputs, inputs, ridge=1e-3, washout=2)
+    assert len(seen) == 4 and all(threads == [1] * len(before) for threads in seen)
+    assert blas_threads() == before
+
+
 def test_fit_readout_singular_system_without_ridge_raises():
     # Zero inputs and no bias: every state is zero, so X^T X is singular.
     esn = EchoStateNetwork(10, input_dim=1, seed=0)
