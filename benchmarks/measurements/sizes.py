@@ -24,7 +24,7 @@ SIZES = {
         "train": dict(_TRAIN, steps=4, repeats=3),
         "generation": dict(_GENERATION, num_steps=200, repeats=3),
         "sgns": dict(_SGNS, characters=300_000, repeats=2),
-        "esn": dict(_ESN, repeats=3),
+        "esn": dict(_ESN, repeats=3, quality_seeds=30),
     },
     # The smallest run that exercises every code path, for the test suite.
     "smoke": {
@@ -33,7 +33,7 @@ SIZES = {
                       steps=2, repeats=1),
         "generation": dict(batch_size=1, prompt_length=4, embedding_dim=8, hidden_units=16, num_steps=8, repeats=1),
         "sgns": dict(_SGNS, embedding_dim=16, batch_size=256, characters=20_000, repeats=1),
-        "esn": dict(_ESN, units=50, train_steps=600, test_steps=200, repeats=1),
+        "esn": dict(_ESN, units=50, train_steps=600, test_steps=200, repeats=1, quality_seeds=3),
     },
 }
 
