@@ -50,3 +50,21 @@ def test_importing_kerasrnn_does_not_choose_a_backend():
             backend,
         )
         assert result == {"backend": backend, "env": backend}
+
+
+def test_random_reservoirs_are_drawn_without_keras():
+    # The benchmark's reference worker draws kerasrnn's reservoirs for reservoirpy without starting Keras;
+    # the same seed gives the same matrices as the echo-state layers use.
+    from tests import testing
+
+    result = testing.run_json(
+        "import json, sys; from kerasrnn.utils.random_reservoir import make_reservoir; "
+        "kernel, recurrent_kernel, bias = make_reservoir(1, 300, seed=3); "
+        "print(json.dumps({'keras': 'keras' in sys.modules, 'tensorflow': 'tensorflow' in sys.modules, "
+        "'sum': float(abs(recurrent_kernel).sum())}))",
+        testing.backend(),
+    )
+    from kerasrnn.layers.echo_state import make_reservoir
+
+    assert result["keras"] is False and result["tensorflow"] is False
+    assert result["sum"] == float(abs(make_reservoir(1, 300, seed=3)[1]).sum())

@@ -158,7 +158,7 @@ class ReservoirPyEchoState(_EchoStateSubject):
         """reservoirpy running the reservoir kerasrnn draws for `seed` (its `W_in` and `W`, no bias)."""
         from reservoirpy.nodes import Reservoir
 
-        from kerasrnn.layers.echo_state import make_reservoir
+        from kerasrnn.utils.random_reservoir import make_reservoir  # NumPy only: no Keras in this worker
 
         size = self.size
         kernel, recurrent_kernel, _ = make_reservoir(

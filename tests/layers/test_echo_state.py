@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from kerasrnn.layers import echo_state
+from kerasrnn.utils import random_reservoir
 from kerasrnn.layers.echo_state import EchoState, EchoStateCell, make_reservoir, reservoir_states
 from tests.testing import assert_allclose, to_numpy
 
@@ -50,10 +50,10 @@ def test_arnoldi_spectral_radius_equals_all_eigenvalues(units, connectivity, see
     # the largest modulus of all of W's eigenvalues (np.linalg.eigvals).
     for seed in seeds:
         rng = np.random.default_rng(seed)
-        matrix = rng.standard_normal((units, units)) * echo_state._sparse_mask(rng, (units, units), connectivity)
-        assert echo_state._arnoldi_spectral_radius(matrix) is not None  # the ARPACK path ran
+        matrix = rng.standard_normal((units, units)) * random_reservoir._sparse_mask(rng, (units, units), connectivity)
+        assert random_reservoir._arnoldi_spectral_radius(matrix) is not None  # the ARPACK path ran
         exact = np.max(np.abs(np.linalg.eigvals(matrix)))
-        assert_allclose(echo_state._spectral_radius(matrix), exact, rtol=1e-9)
+        assert_allclose(random_reservoir._spectral_radius(matrix), exact, rtol=1e-9)
     # The rescaled reservoir has the requested radius to float64 rounding.
     _, recurrent_kernel, _ = make_reservoir(1, units, connectivity=connectivity, spectral_radius=1.25, seed=7)
     assert_allclose(np.max(np.abs(np.linalg.eigvals(recurrent_kernel))), 1.25, rtol=1e-9)
@@ -63,12 +63,12 @@ def test_spectral_radius_falls_back_to_all_eigenvalues():
     units = 300
     # All eigenvalues on the unit circle: ARPACK cannot separate them and gives up.
     cycle = np.roll(np.eye(units), 1, axis=1)
-    assert_allclose(echo_state._spectral_radius(cycle), 1.0, rtol=1e-12)
+    assert_allclose(random_reservoir._spectral_radius(cycle), 1.0, rtol=1e-12)
     # About one input per unit: mostly acyclic, nearly nilpotent wiring goes to np.linalg.eigvals.
     rng = np.random.default_rng(1)
-    sparse = rng.standard_normal((units, units)) * echo_state._sparse_mask(rng, (units, units), 1.0 / units)
-    assert echo_state._arnoldi_spectral_radius(sparse) is None
-    assert echo_state._spectral_radius(sparse) == np.max(np.abs(np.linalg.eigvals(sparse)))
+    sparse = rng.standard_normal((units, units)) * random_reservoir._sparse_mask(rng, (units, units), 1.0 / units)
+    assert random_reservoir._arnoldi_spectral_radius(sparse) is None
+    assert random_reservoir._spectral_radius(sparse) == np.max(np.abs(np.linalg.eigvals(sparse)))
     # One off-diagonal weight: nilpotent, no non-zero eigenvalue to rescale.
     with pytest.raises(ValueError, match="no non-zero eigenvalue"):
         make_reservoir(1, units, connectivity=1e-6, seed=0)
