@@ -114,7 +114,7 @@ def log(message):
 class WorkerProcess:
     """A `workers.py --serve` child: JSON-line requests in, replies out, stderr to a log file."""
 
-    def __init__(self, backend, mode, log_dir):
+    def __init__(self, backend, mode, log_dir, reuse_freed_memory=False):
         self.backend = backend
         self.log_path = os.path.join(log_dir, f"worker-{backend}.log")
         self.failure = None
@@ -124,7 +124,7 @@ class WorkerProcess:
         if backend in KERAS_BACKENDS:
             env["KERAS_BACKEND"] = backend
         command = [sys.executable, os.path.join(BENCH_DIR, "workers.py"), "--serve", "--backend", backend,
-                   "--mode", mode]
+                   "--mode", mode] + (["--reuse-freed-memory"] if reuse_freed_memory else [])
         with open(self.log_path, "w") as log_file:
             self.process = subprocess.Popen(
                 command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log_file, text=True,
@@ -180,9 +180,9 @@ class WorkerProcess:
                 self.process.wait()
 
 
-def start_workers(backends, mode, log_dir, timeout):
+def start_workers(backends, mode, log_dir, timeout, reuse_freed_memory=False):
     """Start the reference worker and one per backend, all at once; return the ones that answered."""
-    workers = {name: WorkerProcess(name, mode, log_dir) for name in (REFERENCE, *backends)}
+    workers = {name: WorkerProcess(name, mode, log_dir, reuse_freed_memory) for name in (REFERENCE, *backends)}
     hello = {}
     for name, worker in workers.items():
         worker.send({"op": "hello"})
@@ -539,6 +539,10 @@ def results_markdown(report):
         f"- Machine: {machine['cpu']}, {machine['cpus']} CPUs, {machine['memory'] or '?'} memory, {machine['platform']}",
         f"- 1-minute load average: {loads} (figures from a machine busy with other work are noisy)",
         f"- Versions: {versions}",
+        "- Memory allocator: "
+        + ("every worker (ours and the references) first called `kerasrnn.utils.memory.reuse_freed_memory()` "
+           "(`--reuse-freed-memory`: glibc keeps freed memory instead of unmapping it)"
+           if report.get("reuse_freed_memory") else "the C library's defaults in every worker"),
         f"- Float32 matmul peak measured here: {_fmt(report['matmul_peak_gflops'])} GFLOP/s (the best repeat of the "
         "PyTorch and NumPy products, timed at the start and at the end)",
         "",
@@ -576,6 +580,9 @@ def parse_args(argv):
     parser.add_argument("--only", default=",".join(GROUPS),
                         help=f"comma-separated groups to run (default: all of {','.join(GROUPS)})")
     parser.add_argument("--repeats", type=int, default=None, help="timed repeats per subject (default: per mode)")
+    parser.add_argument("--reuse-freed-memory", action="store_true",
+                        help="every worker, ours and the references alike, first calls "
+                             "kerasrnn.utils.memory.reuse_freed_memory() (Linux, glibc)")
     parser.add_argument("--timeout", type=float, default=1200.0,
                         help="seconds a worker may take to answer one request before it is stopped")
     args = parser.parse_args(argv)
@@ -603,7 +610,7 @@ def main(argv=None):
     load_start = load_average()
     log_dir = tempfile.mkdtemp(prefix="kerasrnn-bench-")
     log(f"{args.mode} run: groups {','.join(args.only)} on {','.join(args.backends)}; worker logs in {log_dir}")
-    workers, hello = start_workers(args.backends, args.mode, log_dir, args.timeout)
+    workers, hello = start_workers(args.backends, args.mode, log_dir, args.timeout, args.reuse_freed_memory)
     subjects = {}
     try:
         log("workers ready: " + ", ".join(hello))
@@ -630,6 +637,8 @@ def main(argv=None):
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "command": command.strip(), "mode": args.mode, "duration_s": time.monotonic() - _start_time,
         "worker_cpu_s": cpu_seconds,
+        # Requested and applied by every worker that answered (each reports it in its hello).
+        "reuse_freed_memory": args.reuse_freed_memory and all(h.get("reuse_freed_memory") for h in hello.values()),
         "machine": machine_description(), "load_average_start": load_start, "load_average_end": load_average(),
         "versions": versions, "matmul_peak_gflops": peak, "results": rows,
         "subjects": [s.as_dict() for s in subjects.values()],

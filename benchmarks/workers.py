@@ -33,6 +33,8 @@ from measurements.sizes import SIZES  # noqa: E402
 
 KERAS_BACKENDS = ("tensorflow", "jax", "torch")
 REFERENCE = "reference"
+# Whether this process called `kerasrnn.utils.memory.reuse_freed_memory()` successfully (`--reuse-freed-memory`).
+REUSES_FREED_MEMORY = False
 KERAS_IMPLEMENTATIONS = ("ours", "keras", "fused")
 
 # Every subject: MEASURE/IMPLEMENTATION -> the size entry it reads. Keras
@@ -136,7 +138,8 @@ class Worker:
     def handle(self, request):
         op = request.get("op")
         if op == "hello":
-            reply = {"backend": self.backend, "versions": library_versions(), "pid": os.getpid()}
+            reply = {"backend": self.backend, "versions": library_versions(), "pid": os.getpid(),
+                     "reuse_freed_memory": REUSES_FREED_MEMORY}
             if self.backend != REFERENCE:
                 from measurements.training import describe_layers
 
@@ -234,7 +237,16 @@ def main(argv=None):
     parser.add_argument("--mode", default="quick", choices=MODES, help="how much work (see measurements/sizes.py)")
     parser.add_argument("--repeats", type=int, default=3, help="timed repeats after the warm-up")
     parser.add_argument("--serve", action="store_true", help="answer JSON-line requests (used by run.py)")
+    parser.add_argument("--reuse-freed-memory", action="store_true",
+                        help="first call kerasrnn.utils.memory.reuse_freed_memory() (glibc keeps freed memory)")
     args = parser.parse_args(argv)
+    if args.reuse_freed_memory:
+        from kerasrnn.utils.memory import reuse_freed_memory  # Keras-free: called before any framework loads
+
+        global REUSES_FREED_MEMORY
+        REUSES_FREED_MEMORY = reuse_freed_memory()
+        if not REUSES_FREED_MEMORY:
+            print("--reuse-freed-memory: not applied (needs Linux with glibc)", file=sys.stderr)
     if args.serve:
         return serve(args.backend, args.mode)
     if args.subject is None:

@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from kerasrnn.utils import memory
 from tests import testing
 
 BENCHMARKS = testing.REPO_ROOT / "benchmarks"
@@ -31,11 +32,14 @@ def _run_benchmarks(*args, timeout=300):
 def test_smoke_run_writes_ratios_of_ours_over_reference(tmp_path):
     json_path, markdown_path = tmp_path / "bench.json", tmp_path / "RESULTS.md"
     result = _run_benchmarks("--smoke", "--only", "generation,esn", "--backends", testing.backend(),
-                             "--json", str(json_path), "--results-md", str(markdown_path))
+                             "--json", str(json_path), "--results-md", str(markdown_path), "--reuse-freed-memory")
     assert result.returncode == 0, f"exit {result.returncode}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
     assert "round 1/1" in result.stdout  # progress is printed
 
-    rows = json.loads(json_path.read_text())["results"]
+    written = json.loads(json_path.read_text())
+    # Every worker applied the allocator setting (on Linux with glibc, where it can).
+    assert written["reuse_freed_memory"] is (memory._glibc_mallopt() is not None)
+    rows = written["results"]
     assert {row["name"] for row in rows} == {"generation", "esn"}
     assert {row["backend"] for row in rows} == {testing.backend()}
     for row in rows:
@@ -54,6 +58,7 @@ def test_smoke_run_writes_ratios_of_ours_over_reference(tmp_path):
     report = markdown_path.read_text()
     assert report.startswith("# kerasrnn benchmark results")
     assert "| generation | " + testing.backend() in report and "Versions:" in report
+    assert "Memory allocator: every worker" in report or memory._glibc_mallopt() is None
 
 
 def _subject(run, name, backend, value, quality=None, problem=None):
