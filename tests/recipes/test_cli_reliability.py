@@ -103,3 +103,24 @@ def test_word2vec_rejects_the_model_fit_only_flags(tmp_path):
     assert result.returncode == 2
     errors = _error_lines(result.stderr)
     assert len(errors) == 1 and "--tensorboard and --data-parallel do not apply" in errors[0], result.stderr[-2000:]
+
+
+def test_reuse_freed_memory_flag_applies_the_setting_before_keras_starts(monkeypatch):
+    import os
+    import sys
+
+    from kerasrnn.utils import memory
+    from tests import testing
+
+    sys.path.insert(0, os.path.join(str(testing.REPO_ROOT), "recipes"))
+    try:
+        import harness
+    finally:
+        sys.path.pop(0)
+    calls = []
+    monkeypatch.setattr(memory, "reuse_freed_memory", lambda: calls.append("called") or True)
+    parser = harness.make_parser("rnn_basics", "test", epochs=1, batch_size=8)
+    args = harness.parse_args(parser, ["--backend", testing.backend(), "--reuse-freed-memory"])
+    assert calls == ["called"] and args.reuse_freed_memory is True
+    args = harness.parse_args(parser, ["--backend", testing.backend()])
+    assert calls == ["called"] and args.reuse_freed_memory is False
