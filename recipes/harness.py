@@ -96,7 +96,7 @@ def parse_args(parser, argv=None):
     args = parser.parse_args(argv)
     if "keras" in sys.modules and sys.modules["keras"].backend.backend() != args.backend:
         parser.error(f"Keras was already imported with another backend; cannot switch to {args.backend}")
-    if getattr(args, "reuse_freed_memory", False):
+    if args.reuse_freed_memory:
         from kerasrnn.utils.memory import reuse_freed_memory  # imports no Keras
 
         # Before Keras starts its backend: the setting reaches only threads that have not allocated yet.

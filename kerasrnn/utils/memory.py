@@ -19,8 +19,9 @@ the next step reuses the same pages: page faults fell to ~2 a step, and the
 plain PyTorch loop ran at 87 instead of 111 ms a step. The price: the process
 keeps its peak memory until it exits, and threads share one allocator lock.
 It applies from the call on, to threads that have not allocated yet, so call
-it first thing, before Keras picks its backend (the recipes do, see
-`recipes/harness.py`). Elsewhere (macOS, Windows, musl) it does nothing.
+it first thing, before Keras picks its backend (the recipes'
+`--reuse-freed-memory` does, see `recipes/harness.py`). Elsewhere (macOS,
+Windows, musl) it does nothing.
 """
 
 import ctypes
