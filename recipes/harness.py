@@ -7,13 +7,16 @@ import `keras` and `kerasrnn` inside `main()`.
 
 import argparse
 import codecs
+import json
 import os
 import shlex
 import sys
+import tempfile
 import time
 import warnings
 
 BACKENDS = ("tensorflow", "jax", "torch")
+_LAST_ARGS = None  # the flags of the running recipe, for the resume hint after Ctrl-C
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -67,15 +70,20 @@ def make_parser(recipe, description, epochs, batch_size, text_data=False):
         description=description,
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    default_backend = os.environ.get("KERAS_BACKEND", "jax")
-    parser.add_argument("--backend", choices=BACKENDS, default=default_backend,
-                        help="Keras backend (set before Keras is imported)")
+    parser.set_defaults(recipe=recipe)
+    parser.add_argument("--backend", choices=BACKENDS, default=default_backend(),
+                        help="Keras backend (set before Keras is imported); the default follows Keras: "
+                             "KERAS_BACKEND, then ~/.keras/keras.json, then tensorflow")
     parser.add_argument("--epochs", type=positive_int, default=epochs, help="training epochs")
     parser.add_argument("--batch-size", type=positive_int, default=batch_size, help="examples per batch")
     parser.add_argument("--learning-rate", type=positive_float, default=2e-3, help="Adam learning rate")
     parser.add_argument("--seed", type=int, default=0, help="seed for data order, initialisation and sampling")
-    parser.add_argument("--output-dir", default=os.path.join("saved_models", recipe),
-                        help="where models, cards and plots are written")
+    parser.add_argument("--output-dir", default=None,
+                        help=f"where models, cards and plots are written (default: a new runs/{recipe}/<date-time>/); "
+                             "give the same directory again to resume an interrupted run")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="allow writing into an --output-dir that already holds a saved model (task.json), "
+                             "e.g. to refresh saved_models/")
     parser.add_argument("--data", default=None, help="read this local file instead of the default data")
     if text_data:
         parser.add_argument("--encoding", type=text_encoding, default="utf-8", help="text encoding of --data")
@@ -105,9 +113,73 @@ def parse_args(parser, argv=None):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     # Keras warns that fit's default shuffle=True is ignored for tf.data: our pipelines shuffle themselves.
     warnings.filterwarnings("ignore", message=r".*`shuffle=True` was passed.*")
+    args.output_dir = prepare_output_dir(parser, args)
+    global _LAST_ARGS
+    _LAST_ARGS = args
     args.command = "python " + " ".join(shlex.quote(a) for a in [os.path.relpath(sys.argv[0], REPO_ROOT), *sys.argv[1:]])
     args.started = time.time()
     return args
+
+
+def default_backend():
+    """The backend Keras itself would pick: `KERAS_BACKEND`, then `keras.json`'s "backend", then tensorflow.
+
+    Read without importing Keras (the recipe must choose the backend before that).
+    """
+    if os.environ.get("KERAS_BACKEND"):
+        return os.environ["KERAS_BACKEND"]
+    keras_home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
+    try:
+        with open(os.path.join(keras_home, "keras.json"), encoding="utf-8") as f:
+            backend = json.load(f).get("backend")
+    except (OSError, ValueError, AttributeError):
+        backend = None
+    return backend if backend in BACKENDS else "tensorflow"
+
+
+def prepare_output_dir(parser, args):
+    """Check `--output-dir` before anything trains; return the directory to write to.
+
+    Without `--output-dir` a new `runs/<recipe>/<date-time>/` is used, so a
+    run never writes over earlier results. A directory that already holds a
+    saved model (a `task.json` anywhere inside it) is written only with
+    `--overwrite`; an unfinished run there (a backup, checkpoints, no
+    `task.json`) is resumed, which is not an overwrite. A path that is a file
+    or cannot be written fails here, with one line, before training.
+    """
+    output_dir = args.output_dir
+    if output_dir is None:
+        output_dir = os.path.join("runs", args.recipe, time.strftime("%Y%m%d-%H%M%S"))
+    if os.path.exists(output_dir) and not os.path.isdir(output_dir):
+        fail(parser, f"--output-dir {output_dir} is a file, not a directory; choose a directory")
+    if not args.overwrite:
+        saved = saved_models_in(output_dir)
+        if saved:
+            fail(parser, f"--output-dir {output_dir} already holds a saved model ({saved[0]}); pass --overwrite "
+                         "to replace it, or choose another --output-dir")
+    try:
+        os.makedirs(output_dir, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=output_dir, prefix=".write-test-"):
+            pass
+    except OSError as error:
+        fail(parser, f"--output-dir {output_dir} cannot be written ({error.strerror or error}); choose another directory")
+    return output_dir
+
+
+def saved_models_in(directory):
+    """Relative paths of the `task.json` files under `directory` (backups and checkpoints aside), sorted."""
+    found = []
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if d not in ("backup", "checkpoints", "logs"))
+        if "task.json" in files:
+            found.append(os.path.relpath(os.path.join(root, "task.json"), directory))
+    return found
+
+
+def fail(parser, message):
+    """One line on stderr and exit code 2 (argparse's convention for bad flags)."""
+    print(f"{parser.prog}: error: {message}", file=sys.stderr)
+    sys.exit(2)
 
 
 def load_text(args):
@@ -136,7 +208,8 @@ def run(main):
     try:
         main()
     except KeyboardInterrupt:
-        print("\ninterrupted: run the same command again to resume from the last completed epoch", file=sys.stderr)
+        where = f" with --output-dir {_LAST_ARGS.output_dir}" if _LAST_ARGS is not None else ""
+        print(f"\ninterrupted: run the same command{where} to resume from the last completed epoch", file=sys.stderr)
         sys.exit(130)
     except (DataFileError, DownloadError, FileNotFoundError, ValueError, RuntimeError) as error:
         message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
