@@ -99,9 +99,22 @@ def make_parser(recipe, description, epochs, batch_size, text_data=False):
     return parser
 
 
+def add_split_flags(parser, validation_help="share of the data that picks epochs, models and settings",
+                    test_help="share of the data scored once, at the end, on the chosen model"):
+    """`--validation-fraction` and `--test-fraction` (defaults 0.1 each); `parse_args` then sets `args.fractions`."""
+    parser.add_argument("--validation-fraction", type=fraction, default=0.1, help=validation_help)
+    parser.add_argument("--test-fraction", type=fraction, default=0.1, help=test_help)
+
+
 def parse_args(parser, argv=None):
     """Parse flags and select the backend before anything imports Keras."""
     args = parser.parse_args(argv)
+    if hasattr(args, "test_fraction"):
+        train_fraction = 1.0 - args.validation_fraction - args.test_fraction
+        if train_fraction <= 0:
+            parser.error(f"--validation-fraction {args.validation_fraction} and --test-fraction "
+                         f"{args.test_fraction} leave nothing to train on; their sum must be below 1")
+        args.fractions = (train_fraction, args.validation_fraction, args.test_fraction)
     if "keras" in sys.modules and sys.modules["keras"].backend.backend() != args.backend:
         parser.error(f"Keras was already imported with another backend; cannot switch to {args.backend}")
     if args.reuse_freed_memory:
