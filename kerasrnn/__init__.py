@@ -18,7 +18,13 @@ Sub-packages:
 
 import importlib
 
+from kerasrnn.utils.quiet_startup import quiet_framework_startup
+
 __version__ = "0.1.0"
+
+# Before TensorFlow or JAX load: their C++ logs keep warnings and errors, not start-up information
+# (TF_CPP_MIN_LOG_LEVEL defaults to 1; a value already set wins). See kerasrnn.utils.quiet_startup.
+quiet_framework_startup()
 
 _SUBMODULES = (
     "layers",
