@@ -37,6 +37,7 @@ _SUBMODULES = (
     "tasks",
     "training",
     "export",
+    "cards",
     "io_utils",
 )
 

@@ -129,9 +129,22 @@ def parse_args(parser, argv=None):
     args.output_dir = prepare_output_dir(parser, args)
     global _LAST_ARGS
     _LAST_ARGS = args
-    args.command = "python " + " ".join(shlex.quote(a) for a in [os.path.relpath(sys.argv[0], REPO_ROOT), *sys.argv[1:]])
+    args.command = "python " + " ".join(
+        shlex.quote(relative_to_repository(a)) for a in [f"recipes/{args.recipe}.py", *(sys.argv[1:] if argv is None else argv)])
     args.started = time.time()
     return args
+
+
+def relative_to_repository(argument):
+    """A command-line argument with any absolute path made relative to the repository root (`--x=/a/b` too).
+
+    Cards record the command that trained a model; relative paths keep it
+    reproducible from any clone and keep this machine's layout out of it.
+    """
+    flag, equals, value = argument.partition("=") if argument.startswith("--") else ("", "", argument)
+    if os.path.isabs(value):
+        value = os.path.relpath(value, REPO_ROOT)
+    return f"{flag}{equals}{value}"
 
 
 def default_backend():

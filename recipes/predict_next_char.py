@@ -1,11 +1,14 @@
 """Next-character language models on tiny-shakespeare: LayerNorm RNN vs LSTM vs GRU.
 
-Trains the seeds' three character models with the same pipeline and budget,
-prints one comparison table (parameters, held-out nats/char, bits/char and
-perplexity), samples from a prompt and from a random character, and saves
-every model (with its vocabulary, card and training curve) under
-`saved_models/predict_next_char/<model>/`; the best one is also copied to
-`saved_models/predict_next_char/best/`.
+Trains the seeds' three character models with the same pipeline and budget.
+The text is cut into three contiguous parts: the first 80% trains, the next
+10% (validation) picks each model's best epoch and the best model, and the
+last 10% (test) is scored once at the end. Prints one comparison table
+(parameters, validation and test nats/char), samples from a prompt and from a
+random character, and saves every model (with its vocabulary, card, history
+and training curve) under `<output-dir>/<model>/`, the comparison in
+`<output-dir>/comparison.json`; with several models the best one is also
+copied to `<output-dir>/best/`.
 
 With no `--data`, the text is the copy of tiny-shakespeare shipped inside the
 package, so this runs with no network.
@@ -42,8 +45,8 @@ def parse_args(argv=None):
     parser.add_argument("--dropout", type=float, default=0.0, help="dropout between layers")
     parser.add_argument("--sequence-length", type=harness.positive_int, default=100,
                         help="characters per training window (backpropagation through time)")
-    parser.add_argument("--validation-fraction", type=harness.fraction, default=0.1,
-                        help="share of the text (its tail) held out for evaluation")
+    harness.add_split_flags(parser, "share of the text (before the test tail) that picks epochs and models",
+                            "share of the text (its tail) scored once at the end")
     parser.add_argument("--prompt", default="ROMEO:", help="text to continue when sampling")
     parser.add_argument("--num-chars", type=harness.positive_int, default=300, help="characters to sample")
     parser.add_argument("--temperature", type=harness.positive_float, default=0.8, help="sampling temperature")
@@ -58,13 +61,63 @@ def parse_args(argv=None):
     if not 0 <= args.dropout < 1:
         parser.error(f"--dropout must be in [0, 1), received {args.dropout}")
     if args.demo:
-        if args.output_dir == parser.get_default("output_dir"):
-            args.output_dir = os.path.join("saved_models", "demo", "predict_next_char")  # keep the shipped model
         args.models, args.epochs, args.hidden_units, args.batch_size = ["lstm"], 4, 256, 32
         args.learning_rate = 3e-3
     if args.quick:
         args.epochs, args.hidden_units, args.sequence_length, args.num_chars = 1, 32, 32, 60
     return args
+
+
+TEST_SLICE_CHARS = 5_000
+SCORED_WINDOW = 100  # characters per scored window, each from a zero state
+
+
+def split_text(text, fractions):
+    """The three contiguous parts of the text: train head, validation middle, test tail."""
+    from kerasrnn.data.splits import contiguous_split
+
+    return contiguous_split(text, fractions)
+
+
+def nats_per_char(model, vocabulary, text, window=SCORED_WINDOW, batch_size=64):
+    """Mean next-character cross-entropy of `text` (nats), scored in `window`-character windows from a zero state.
+
+    The text is cut into non-overlapping windows of `window + 1` characters
+    (the remainder is dropped), as the training pipeline cuts it; each
+    window predicts its last `window` characters from its first `window`.
+    """
+    import numpy as np
+    from keras import ops
+
+    ids = np.asarray(vocabulary.encode(text), dtype="int32")
+    count = len(ids) // (window + 1)
+    if count < 1:
+        raise ValueError(f"the text is too short to score: {len(ids)} characters, one window needs {window + 1}")
+    windows = ids[: count * (window + 1)].reshape(count, window + 1)
+    total = 0.0
+    for start in range(0, count, batch_size):
+        batch = windows[start : start + batch_size]
+        logits = ops.cast(model(batch[:, :-1], training=False), "float32")
+        log_probs = ops.convert_to_numpy(ops.log_softmax(logits, axis=-1))
+        picked = np.take_along_axis(log_probs, batch[:, 1:, None].astype("int64"), axis=-1)
+        total -= float(picked.sum(dtype="float64"))
+    return total / (count * window)
+
+
+def score_test_slice(task, card):
+    """The card's `test_slice`: nats/char of the first 5,000 test characters, rebuilt from the default text."""
+    import kerasrnn
+    from kerasrnn.data.splits import fingerprint
+
+    settings = card["training"]
+    if settings.get("data_file"):
+        raise ValueError("this model was trained on --data; its test slice is rebuilt from that file only")
+    text = kerasrnn.datasets.load_embedded_shakespeare()
+    if settings.get("quick"):
+        text = text[:30_000]
+    test = split_text(text, settings["fractions"])[2][:TEST_SLICE_CHARS]
+    return {"size": len(test), "unit": "characters", "metric": "nats_per_char", "window": SCORED_WINDOW,
+            "value": nats_per_char(task.model, task.vocabulary, test), "sha256": fingerprint(test)}
 
 
 def main(argv=None):
@@ -75,6 +128,9 @@ def main(argv=None):
     import numpy as np
 
     import kerasrnn
+    from kerasrnn.cards import make_card, training_record
+    from kerasrnn.data.splits import describe_splits
+    from kerasrnn.io_utils import atomic_write_json
     from kerasrnn.training import check_no_nan, plot_history, recurrent_optimizer, restore_best, standard_callbacks
 
     keras.utils.set_random_seed(args.seed)
@@ -84,18 +140,20 @@ def main(argv=None):
     text, source = harness.load_text(args)
     if args.quick:
         text = text[:30_000]
-    vocabulary = kerasrnn.text.Vocabulary.build(text, level="char")
-    ids = vocabulary.encode(text)
-    train_ids, held_out_ids = kerasrnn.data.split_token_stream(ids, args.validation_fraction)
-    print(f"{source}: {len(text):,} characters, {vocabulary}, "
-          f"{len(train_ids):,} for training, {len(held_out_ids):,} held out")
+    train_text, validation_text, test_text = split_text(text, args.fractions)
+    vocabulary = kerasrnn.text.Vocabulary.build(train_text, level="char")
+    print(f"{source}: {len(text):,} characters, {vocabulary}; train {len(train_text):,}, "
+          f"validation {len(validation_text):,}, test {len(test_text):,} (contiguous)")
     train = kerasrnn.data.make_language_model_dataset(
-        train_ids, args.sequence_length, args.batch_size, shuffle=True, seed=args.seed)
-    held_out = kerasrnn.data.make_language_model_dataset(
-        held_out_ids, args.sequence_length, args.batch_size, shuffle=False, drop_remainder=False)
+        vocabulary.encode(train_text), args.sequence_length, args.batch_size, shuffle=True, seed=args.seed)
+    validation = kerasrnn.data.make_language_model_dataset(
+        vocabulary.encode(validation_text), args.sequence_length, args.batch_size, shuffle=False,
+        drop_remainder=False)
+    splits = describe_splits("characters", "contiguous text (train head, validation, test tail)", args.fractions,
+                             train=train_text, validation=validation_text, test=test_text)
 
     steps_per_epoch = int(train.cardinality())
-    results = []
+    results, tasks = [], {}
     strategy_scope = harness.setup_distribution(args)
     for name in args.models:
         output_dir = os.path.join(args.output_dir, name)
@@ -112,53 +170,79 @@ def main(argv=None):
 
         # ------------------------------------------------------------- Train
         callbacks = standard_callbacks(output_dir, tensorboard=args.tensorboard, train_data=train)
-        history = model.fit(train, validation_data=held_out, epochs=args.epochs, callbacks=callbacks,
+        history = model.fit(train, validation_data=validation, epochs=args.epochs, callbacks=callbacks,
                             verbose=2 if args.quick else "auto")
         check_no_nan(callbacks, output_dir)
-        restore_best(model, output_dir)  # evaluate and ship the best held-out epoch, not the last
+        restore_best(model, output_dir)  # the epoch with the best validation loss, not the last
+        plot_history(history, os.path.join(output_dir, "training_curve.png"), title=f"{name} on {source}")
+        nats = nats_per_char(model, vocabulary, validation_text)
+        results.append({"model": name, "parameters": model.count_params(), "epochs": len(history.history["loss"]),
+                        "validation": {"nats_per_char": nats, "bits_per_char": nats / np.log(2)}})
+        tasks[name] = kerasrnn.tasks.LanguageModel(model, vocabulary)
+        print(f"{name}: validation {nats:.4f} nats/char")
 
-        # ---------------------------------------------------------- Evaluate
-        nats = float(model.evaluate(held_out, verbose=0))
-        row = {"model": name, "params": model.count_params(), "nats_per_char": nats,
-               "bits_per_char": nats / np.log(2), "perplexity": float(np.exp(nats))}
-        results.append(row)
+    # -------------------------------------- Choose on validation, then test
+    best = min(results, key=lambda row: row["validation"]["nats_per_char"])
+    for row in results:  # each trained model is scored on the test text once, after the choice
+        nats = nats_per_char(tasks[row["model"]].model, vocabulary, test_text)
+        row["test"] = {"nats_per_char": nats, "bits_per_char": nats / np.log(2), "perplexity": float(np.exp(nats))}
+        row["validation"]["perplexity"] = float(np.exp(row["validation"]["nats_per_char"]))
 
-        # ------------------------------------------------------------ Sample
-        lm = kerasrnn.tasks.LanguageModel(model, vocabulary)
+    print(f"\nmodel            params  validation  test   (nats/char, {SCORED_WINDOW}-char windows from a zero state)")
+    for row in results:
+        print(f"{row['model']:<14}{row['parameters']:>9,}  {row['validation']['nats_per_char']:9.4f}  "
+              f"{row['test']['nats_per_char']:6.4f}{'   <- chosen on validation' if row is best else ''}")
+
+    # ------------------------------------------------------- Sample and save
+    for row in results:
+        name, lm = row["model"], tasks[row["model"]]
         from_prompt = lm.generate(args.prompt, args.num_chars, args.temperature, top_k=args.top_k, seed=args.seed)
         from_random = lm.generate(None, args.num_chars, args.temperature, top_k=args.top_k, seed=args.seed + 1)
-        print(f"Sampling (temperature {args.temperature}) " + "-" * 40)
+        print(f"\n{name}, sampling (temperature {args.temperature}) " + "-" * 40)
         print(f"-> [{args.prompt}] {from_prompt}")
         print(f"-> [random char] {from_random}")
-
-        # -------------------------------------------------------------- Save
-        lm.card = {
-            "task": "next-character language model",
-            "model": name, "cell": MODELS[name], "parameters": model.count_params(),
-            "hidden_units": args.hidden_units, "embedding_dim": args.embedding_dim, "num_layers": args.num_layers,
-            "data": source, "characters": len(text), "held_out_fraction": args.validation_fraction,
-            "sequence_length": args.sequence_length, "batch_size": args.batch_size,
-            "learning_rate": args.learning_rate, "epochs": len(history.history["loss"]),
-            "backend": keras.backend.backend(), "seed": args.seed, "wall_time_s": harness.elapsed(args),
-            "held_out": {k: v for k, v in row.items() if k not in ("model", "params")},
-            "sample": {"prompt": args.prompt, "temperature": args.temperature, "text": from_prompt},
-            "command": args.command,
-        }
+        training = training_record(
+            args.command, harness.elapsed(args), seed=args.seed, epochs=row["epochs"], batch_size=args.batch_size,
+            learning_rate=args.learning_rate, sequence_length=args.sequence_length, fractions=args.fractions,
+            quick=args.quick, data_file=bool(args.data), models_trained=args.models,
+            chosen_on_validation=best["model"])
+        card_fields = dict(
+            task="next-character language model",
+            model={"name": name, "architecture": f"embedding {args.embedding_dim} -> {args.num_layers} x "
+                                                 f"{MODELS[name]} {args.hidden_units} -> dense softmax",
+                   "parameters": row["parameters"], "cell": MODELS[name], "hidden_units": args.hidden_units,
+                   "embedding_dim": args.embedding_dim, "num_layers": args.num_layers, "dropout": args.dropout,
+                   "vocabulary_size": vocabulary.size},
+            data={"source": source, "url": kerasrnn.datasets.shakespeare.SHAKESPEARE_URL,
+                  "licence": "public domain (tiny-shakespeare, karpathy/char-rnn)", "splits": splits},
+            training=training,
+            metrics={"validation": row["validation"], "test": row["test"],
+                     "protocol": f"non-overlapping {SCORED_WINDOW}-character windows, each scored from a zero state"},
+            headline={"metric": "nats_per_char", "split": "test", "value": row["test"]["nats_per_char"],
+                      "better": "lower"},
+            test_slice=None,
+            samples=[{"prompt": args.prompt, "temperature": args.temperature, "text": from_prompt},
+                     {"prompt": None, "temperature": args.temperature, "text": from_random}],
+            intended_use="generating Shakespeare-like text and scoring text in that style; a teaching model",
+            limitations=["character-level: no notion of words beyond what 100 characters of context carry",
+                         "trained on one author's plays; other text scores poorly",
+                         "the vocabulary is the training text's characters; others are read as <unk>"],
+        )
+        lm.card = make_card(**card_fields)
+        if not args.data:
+            card_fields["test_slice"] = {k: v for k, v in score_test_slice(lm, lm.card).items()}
+            lm.card = make_card(**card_fields)
+        output_dir = os.path.join(args.output_dir, name)
         lm.save(output_dir)
-        plot_history(history, os.path.join(output_dir, "training_curve.png"), title=f"{name} on {source}")
         print(f"saved to {output_dir}")
 
-    # ----------------------------------------------------------- Comparison
-    print("\nmodel            params  nats/char  bits/char  perplexity   (held-out)")
-    for row in results:
-        print(f"{row['model']:<14}{row['params']:>9,}  {row['nats_per_char']:9.4f}  "
-              f"{row['bits_per_char']:9.4f}  {row['perplexity']:10.4f}")
-    best = min(results, key=lambda r: r["nats_per_char"])
+    atomic_write_json(os.path.join(args.output_dir, "comparison.json"),
+                      {"chosen_on_validation": best["model"], "command": args.command, "rows": results})
     if len(results) > 1:
         from kerasrnn.training import copy_best_model
 
         best_dir = copy_best_model(args.output_dir, best["model"])
-        print(f"best: {best['model']} ({best['nats_per_char']:.4f} nats/char), copied to {best_dir}")
+        print(f"best on validation: {best['model']}, copied to {best_dir}")
     print(f"done in {harness.elapsed(args)} s")
     return results
 

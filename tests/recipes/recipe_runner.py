@@ -24,3 +24,13 @@ def run_recipe(name, *args, backend=None, timeout=300, env=None):
 def assert_ok(result):
     assert result.returncode == 0, f"exit {result.returncode}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
     return result.stdout
+
+
+def load_recipe(name):
+    """Import `recipes/<name>.py` as a module (its functions, not its `main`)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"recipes_{name}", testing.REPO_ROOT / "recipes" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

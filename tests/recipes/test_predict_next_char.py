@@ -5,21 +5,51 @@ import pytest
 
 import kerasrnn
 from tests.recipes.recipe_runner import assert_ok
+from tests.recipes.recipe_runner import load_recipe
 from tests.recipes.recipe_runner import run_recipe
 
 
 def test_quick_run_trains_compares_samples_and_saves(tmp_path):
     out = assert_ok(run_recipe("predict_next_char", "--quick", "--models", "lstm,rnn_layernorm",
                                "--output-dir", tmp_path))
-    assert re.search(r"^lstm\s+[\d,]+\s+\d+\.\d+\s+\d+\.\d+\s+\d+\.\d+", out, re.M)
+    assert re.search(r"^lstm\s+[\d,]+\s+\d+\.\d+\s+\d+\.\d+", out, re.M)
     assert re.search(r"^rnn_layernorm\s+[\d,]+", out, re.M)
     assert "-> [ROMEO:]" in out and "-> [random char]" in out
     card = json.loads((tmp_path / "lstm" / "card.json").read_text())
-    assert card["held_out"]["nats_per_char"] > 0 and "--quick" in card["command"]
+    kerasrnn.cards.validate_card(card)
+    assert "--quick" in card["training"]["command"] and " /" not in card["training"]["command"]
+    splits = card["data"]["splits"]
+    assert [splits[part]["size"] for part in ("train", "validation", "test")] == [24_000, 3_000, 3_000]
+    assert card["metrics"]["validation"]["nats_per_char"] > 0 and card["metrics"]["test"]["nats_per_char"] > 0
     assert (tmp_path / "lstm" / "training_curve.png").stat().st_size > 1000
+    comparison = json.loads((tmp_path / "comparison.json").read_text())
+    chosen = min(comparison["rows"], key=lambda row: row["validation"]["nats_per_char"])
+    assert comparison["chosen_on_validation"] == chosen["model"]
     assert (tmp_path / "best" / "model.keras").exists()
     lm = kerasrnn.load(tmp_path / "lstm")
     assert len(lm.generate("ROMEO:", 20, seed=0)) == 20
+    # The card's test slice is recomputed from the data and the saved model alone.
+    recipe = load_recipe("predict_next_char")
+    again = recipe.score_test_slice(lm, card)
+    assert again["sha256"] == card["test_slice"]["sha256"]
+    assert again["value"] == pytest.approx(card["test_slice"]["value"], rel=1e-4)
+    assert card["test_slice"]["value"] == pytest.approx(card["metrics"]["test"]["nats_per_char"], rel=1e-4)
+
+
+def test_scored_windows_match_a_direct_cross_entropy():
+    import keras
+    import numpy as np
+
+    recipe = load_recipe("predict_next_char")
+    vocabulary = kerasrnn.text.Vocabulary.build("abcdefgh", level="char")
+    model = kerasrnn.models.build_language_model(vocabulary.size, cell="gru", embedding_dim=4, hidden_units=8)
+    text = "abcdefghhgfedcba" * 20
+    ids = np.asarray(vocabulary.encode(text), "int32")
+    windows = ids[: (len(ids) // 11) * 11].reshape(-1, 11)
+    logits = keras.ops.convert_to_numpy(model(windows[:, :-1]))
+    log_probs = logits - np.log(np.exp(logits).sum(-1, keepdims=True))
+    expected = -np.take_along_axis(log_probs, windows[:, 1:, None], axis=-1).mean()
+    assert recipe.nats_per_char(model, vocabulary, text, window=10, batch_size=3) == pytest.approx(expected, rel=1e-5)
 
 
 @pytest.mark.parametrize(
