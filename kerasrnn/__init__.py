@@ -14,6 +14,7 @@ Sub-packages:
     datasets  Loaders for the public data sets (download, cache, hash, local path).
     metrics   Perplexity, BLEU and NRMSE.
     tasks     Saved tasks (`kerasrnn.load`).
+    presets   The installed models (`installed_models()`); `python -m kerasrnn` lists them.
 """
 
 import importlib
@@ -39,6 +40,7 @@ _SUBMODULES = (
     "export",
     "cards",
     "io_utils",
+    "presets",
 )
 
 

@@ -27,3 +27,8 @@ def compile_inference(fn, variables, jit_compile=False):
     `fn` takes array arguments only (make settings static with a closure).
     """
     return _module().compile_inference(fn, list(variables), jit_compile=jit_compile)
+
+
+def list_devices():
+    """The devices the active backend computes on, as `"<kind>:<index>"` strings, e.g. `["cpu:0"]`."""
+    return _module().list_devices()

@@ -17,3 +17,7 @@ def compile_inference(fn, variables, jit_compile=False):
         return jitted([variable.value for variable in variables], *args)
 
     return call
+
+
+def list_devices():
+    return [f"{device.platform}:{device.id}" for device in jax.devices()]

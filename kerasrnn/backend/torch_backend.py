@@ -14,3 +14,10 @@ def compile_inference(fn, variables, jit_compile=False):
             return fn(*args)
 
     return call
+
+
+def list_devices():
+    devices = [f"cuda:{index}" for index in range(torch.cuda.device_count())]
+    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        devices.append("mps:0")
+    return devices + ["cpu:0"]
