@@ -197,17 +197,25 @@ def standard_callbacks(output_dir, monitor="val_loss", mode="min", backup=True, 
     * `AtomicBestCheckpoint` of the best validation model in
       `output_dir/checkpoints/best.keras`;
     * `StopOnNaN` (the checkpoint saves nothing in the epoch it stops);
+    * `keras.callbacks.CSVLogger` in `output_dir/history.csv`: one row per
+      epoch (the epoch from 0, then every loss and metric). A resumed run (one
+      that finds a backup) appends to the rows of the interrupted one; a run
+      that starts afresh writes a new file;
     * optionally `keras.callbacks.TensorBoard` in `output_dir/logs`.
     """
+    os.makedirs(output_dir, exist_ok=True)
     callbacks = []
+    backup_dir = os.path.join(output_dir, "backup")
+    resuming = backup and os.path.isdir(backup_dir)
     if backup:
-        callbacks.append(keras.callbacks.BackupAndRestore(os.path.join(output_dir, "backup"), delete_checkpoint=True))
+        callbacks.append(keras.callbacks.BackupAndRestore(backup_dir, delete_checkpoint=True))
         if train_data is not None:
             callbacks.append(ResumeDataOrder(train_data))
     stop_on_nan = StopOnNaN()
     best = os.path.join(output_dir, "checkpoints", "best.keras")
     callbacks.append(AtomicBestCheckpoint(best, monitor, mode, stop_on_nan=stop_on_nan))
     callbacks.append(stop_on_nan)
+    callbacks.append(keras.callbacks.CSVLogger(os.path.join(output_dir, "history.csv"), append=resuming))
     if tensorboard:
         callbacks.append(keras.callbacks.TensorBoard(os.path.join(output_dir, "logs")))
     return callbacks

@@ -116,3 +116,33 @@ def test_no_nan_no_error(tmp_path):
 def test_gradient_clipping_is_on_by_default():
     assert recurrent_optimizer().clipnorm == 1.0
     assert recurrent_optimizer(clipnorm=None).clipnorm is None
+
+
+def _fit_with_standard_callbacks(output_dir, epochs):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(32, 4)).astype("float32")
+    y = x @ rng.normal(size=(4, 1)).astype("float32")
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    model.compile(optimizer=recurrent_optimizer(1e-2), loss="mse", metrics=["mae"])
+    return model.fit(x, y, validation_data=(x, y), epochs=epochs, batch_size=16, verbose=0,
+                     callbacks=standard_callbacks(output_dir))
+
+
+def test_history_csv_has_one_row_per_epoch_and_a_resumed_run_appends(tmp_path):
+    import csv
+
+    output_dir = tmp_path / "run"  # created by standard_callbacks
+    history = _fit_with_standard_callbacks(output_dir, epochs=3)
+    with open(output_dir / "history.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [row["epoch"] for row in rows] == ["0", "1", "2"]
+    assert {"loss", "mae", "val_loss", "val_mae"} <= set(rows[0])
+    np.testing.assert_allclose([float(row["val_loss"]) for row in rows], history.history["val_loss"], rtol=1e-5)
+
+    (output_dir / "backup").mkdir()  # what an interrupted run leaves: the next run resumes and appends
+    _fit_with_standard_callbacks(output_dir, epochs=1)
+    with open(output_dir / "history.csv", newline="") as f:
+        assert len(list(csv.DictReader(f))) == 4
+    _fit_with_standard_callbacks(output_dir, epochs=2)  # the backup is gone: a fresh run starts a new file
+    with open(output_dir / "history.csv", newline="") as f:
+        assert [row["epoch"] for row in csv.DictReader(f)] == ["0", "1"]
