@@ -33,11 +33,11 @@ test: install
 	printf "=== test summary ===$$summary\n"; \
 	exit $$status
 
-bench: install   # a few minutes; writes benchmarks/RESULTS.md
+bench: install   # a few minutes; writes runs/benchmarks/<date-time>/RESULTS.md (benchmarks/RESULTS.md is left alone)
 	$(PY) benchmarks/run.py --quick
 
-bench-full: install   # issue #6's full run (sizes of the issue); run it on a quiet machine
-	$(PY) benchmarks/run.py --json benchmarks/results.json
+bench-full: install   # the full run the speed targets are set for (~30 minutes); run it on a quiet machine
+	$(PY) benchmarks/run.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

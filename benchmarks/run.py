@@ -1,8 +1,9 @@
-"""Speed of kerasrnn against native PyTorch, Keras' built-in layers, gensim and reservoirpy (issue #6).
+"""Speed of kerasrnn against native PyTorch, Keras' built-in layers, gensim and reservoirpy.
 
     python benchmarks/run.py            # the full run (roughly half an hour on 2 idle CPU cores)
     python benchmarks/run.py --quick    # fewer repeats and smaller corpora: a few minutes
     python benchmarks/run.py --quick --json results.json --only lstm,esn --backends jax
+    python benchmarks/run.py --output benchmarks/RESULTS.md --overwrite   # refresh the committed report
 
 Keras picks its backend once per process, so this script only orchestrates:
 it starts one worker process per Keras backend and one reference worker
@@ -14,15 +15,17 @@ subject alike, and the ratios stay meaningful. Each subject is warmed up
 first (the first run, which includes tracing and compilation, is reported
 apart as "first-run extra"); the figure is the median of the timed repeats.
 
-It prints, writes to `benchmarks/RESULTS.md` (with the date, the versions
-and the machine) and, with `--json FILE`, saves:
+It prints, writes a Markdown report (with the date, the versions and the
+machine) to a new `runs/benchmarks/<date-time>/RESULTS.md`, or to `--output
+FILE`, and, with `--json FILE`, saves the results as JSON. An existing file
+is replaced only with `--overwrite`. The results hold:
 
 - the absolute figures of every subject: median throughput, spread of the
   repeats, first-run extra time, peak resident memory of its worker process
   while it ran, and for training the fraction of this machine's measured
   float32 matmul peak the matrix products reach;
-- the ratios `ours / reference` (higher is better) with the targets of
-  issue #6: names `lstm_train`, `gru_train`, `simple_rnn_train`,
+- the ratios `ours / reference` (higher is better) with the project's
+  speed targets: names `lstm_train`, `gru_train`, `simple_rnn_train`,
   `layernorm_rnn_train` (against native PyTorch), `*_vs_keras` (against the
   Keras built-in on the same backend), `*_fused` (kerasrnn.layers.fused_rnn
   on the torch backend, when installed), `generation`, `sgns`, `esn`.
@@ -93,7 +96,7 @@ COMPARISONS = [
 ]
 
 TARGETS_TEXT = """\
-Targets (issue #6): LSTM and GRU training >= 1.0x native PyTorch on the best backend and >= 0.8x on
+Targets: LSTM and GRU training >= 1.0x native PyTorch on the best backend and >= 0.8x on
 every backend; LayerNorm SimpleRNN >= 1.0x keras.layers.SimpleRNN on the same backend and >= 0.9x a
 native PyTorch loop with LayerNorm; greedy generation >= 5x a plain PyTorch loop on JAX and TensorFlow;
 SGNS >= 1.0x gensim's words/s with a WordSim353 Spearman within 0.02 of gensim's; echo-state
@@ -571,10 +574,13 @@ def parse_args(argv):
     parser.add_argument("--quick", action="store_true", help="fewer repeats, smaller corpora: a few minutes")
     parser.add_argument("--smoke", action="store_true",
                         help="tiny models, one repeat: checks the harness in seconds; the figures mean nothing")
+    parser.add_argument("--output", metavar="FILE", default=None,
+                        help="where to write the Markdown report (default: a new "
+                             "runs/benchmarks/<date-time>/RESULTS.md under the repository root)")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON to FILE")
-    parser.add_argument("--results-md", metavar="FILE", default=os.path.join(BENCH_DIR, "RESULTS.md"),
-                        help="where to write the Markdown report (default: benchmarks/RESULTS.md)")
     parser.add_argument("--no-results-md", action="store_true", help="do not write the Markdown report")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="allow --output and --json to replace existing files (e.g. benchmarks/RESULTS.md)")
     parser.add_argument("--backends", default=",".join(KERAS_BACKENDS),
                         help="comma-separated Keras backends to measure (default: tensorflow,jax,torch)")
     parser.add_argument("--only", default=",".join(GROUPS),
@@ -601,6 +607,11 @@ def parse_args(argv):
         parser.error(f"--repeats must be a positive integer, received: {args.repeats}")
     if args.timeout <= 0:
         parser.error(f"--timeout must be positive, received: {args.timeout}")
+    if args.output is None:
+        args.output = os.path.join(REPO_ROOT, "runs", "benchmarks", time.strftime("%Y%m%d-%H%M%S"), "RESULTS.md")
+    for flag, path in (("--output", None if args.no_results_md else args.output), ("--json", args.json)):
+        if path and os.path.exists(path) and not args.overwrite:
+            parser.error(f"{flag} {path} exists; pass --overwrite to replace it, or choose another path")
     return args
 
 
@@ -658,8 +669,8 @@ def main(argv=None):
     from kerasrnn.io_utils import atomic_write_text
 
     if not args.no_results_md:
-        atomic_write_text(args.results_md, results_markdown(report))
-        log(f"wrote {args.results_md}")
+        atomic_write_text(args.output, results_markdown(report))
+        log(f"wrote {args.output}")
     if args.json:
         atomic_write_json(args.json, {k: v for k, v in report.items() if k != "absolute_table"})
         log(f"wrote {args.json}")

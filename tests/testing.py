@@ -16,7 +16,6 @@ def _find_shared_data():
     candidates = [
         os.environ.get("KERASRNN_SHARED_DATA"),
         REPO_ROOT.parent / "shared" / "data",
-        "/work/shared/data",
     ]
     for candidate in candidates:
         if candidate and (pathlib.Path(candidate) / "shakespeare.txt").exists():

@@ -1,4 +1,4 @@
-"""The benchmark harness: a smoke run of two groups, the ratio rows and targets, skipped references."""
+"""The benchmark harness: a smoke run of two groups, the ratio rows and targets, skipped references, outputs."""
 
 import importlib.util
 import json
@@ -32,7 +32,7 @@ def _run_benchmarks(*args, timeout=300):
 def test_smoke_run_writes_ratios_of_ours_over_reference(tmp_path):
     json_path, markdown_path = tmp_path / "bench.json", tmp_path / "RESULTS.md"
     result = _run_benchmarks("--smoke", "--only", "generation,esn", "--backends", testing.backend(),
-                             "--json", str(json_path), "--results-md", str(markdown_path), "--reuse-freed-memory")
+                             "--json", str(json_path), "--output", str(markdown_path), "--reuse-freed-memory")
     assert result.returncode == 0, f"exit {result.returncode}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
     assert "round 1/1" in result.stdout  # progress is printed
 
@@ -69,7 +69,7 @@ def _subject(run, name, backend, value, quality=None, problem=None):
     return subject.key, subject
 
 
-def test_rows_ratios_and_targets_follow_issue_6():
+def test_rows_ratios_and_targets():
     run = _load("run")
     subjects = dict([
         _subject(run, "train_lstm/torch_nn", "reference", 100.0),
@@ -127,3 +127,23 @@ def test_bad_arguments_exit_2_naming_the_value():
     assert "--backends" in result.stderr and "theano" in result.stderr
     result = _run_benchmarks("--only", "lstm,transformer", "--no-results-md", timeout=60)
     assert result.returncode == 2 and "transformer" in result.stderr
+
+
+def test_reports_go_to_a_new_run_directory_and_never_replace_a_file_unasked(tmp_path, capsys):
+    run = _load("run")
+    args = run.parse_args(["--smoke"])
+    runs = testing.REPO_ROOT / "runs" / "benchmarks"
+    assert os.path.dirname(os.path.dirname(args.output)) == str(runs) and args.output.endswith("RESULTS.md")
+    assert not (runs / os.path.basename(os.path.dirname(args.output))).exists()  # nothing written yet
+
+    existing = tmp_path / "RESULTS.md"
+    existing.write_text("a committed report\n")
+    for flags in (["--output", str(existing)], ["--no-results-md", "--json", str(existing)]):
+        with pytest.raises(SystemExit) as exit_info:
+            run.parse_args(flags)
+        assert exit_info.value.code == 2
+        error = capsys.readouterr().err.strip().splitlines()[-1]
+        assert str(existing) in error and "--overwrite" in error
+    assert run.parse_args(["--output", str(existing), "--overwrite"]).output == str(existing)
+    assert run.parse_args(["--output", str(existing), "--no-results-md"]).no_results_md  # nothing to replace
+    assert existing.read_text() == "a committed report\n"
