@@ -47,20 +47,23 @@ import tempfile
 DEFAULT_BEAM_WIDTH = 4
 
 
-def export_saved_model(model_dir, output_dir, beam_width=DEFAULT_BEAM_WIDTH, max_length=None, length_penalty=0.6):
+def export_saved_model(model_dir, output_dir, beam_width=DEFAULT_BEAM_WIDTH, max_length=None, length_penalty=0.6,
+                       overwrite=False):
     """Export the task saved in `model_dir` as a SavedModel in `output_dir`.
 
     Args:
         model_dir: a directory written by a recipe (it has a `task.json`):
             a translator or a language model.
-        output_dir: where to write the SavedModel. Written to a temporary
+        output_dir: where to write the SavedModel: a new or empty directory,
+            or any existing one with `overwrite=True`. Written to a temporary
             directory next to it first, then renamed, so a failed export never
-            leaves a half-written SavedModel; an existing `output_dir` is
-            replaced.
+            leaves a half-written SavedModel.
         beam_width: the translator's beam width in `serve`. Defaults to 4.
         max_length: most words per translation, end token included. Defaults
             to the card's training `max_length` + 1, else 32.
         length_penalty: GNMT's `alpha` for beam search. Defaults to 0.6.
+        overwrite: replace an `output_dir` that exists and is not empty.
+            Defaults to False: such a directory raises `FileExistsError`.
 
     Returns:
         `output_dir`.
@@ -77,11 +80,14 @@ def export_saved_model(model_dir, output_dir, beam_width=DEFAULT_BEAM_WIDTH, max
         raise ValueError(f"`beam_width` must be a positive integer, received: beam_width={beam_width!r}")
     if max_length is not None and (isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 1):
         raise ValueError(f"`max_length` must be a positive integer, received: max_length={max_length!r}")
+    empty_dir = os.path.isdir(output_dir) and not os.listdir(output_dir)
+    if os.path.lexists(output_dir) and not empty_dir and not overwrite:
+        raise FileExistsError(f"{output_dir} exists and is not empty; pass overwrite=True (--overwrite) to replace it")
 
     import keras
 
     if keras.backend.backend() != "tensorflow":
-        return _export_in_child(model_dir, output_dir, beam_width, max_length, length_penalty)
+        return _export_in_child(model_dir, output_dir, beam_width, max_length, length_penalty, overwrite)
 
     parent = os.path.dirname(os.path.abspath(output_dir))
     os.makedirs(parent, exist_ok=True)
@@ -91,8 +97,10 @@ def export_saved_model(model_dir, output_dir, beam_width=DEFAULT_BEAM_WIDTH, max
             _export_translator(model_dir, staging, beam_width, max_length, length_penalty)
         else:
             _export_language_model(model_dir, staging)
-        if os.path.isdir(output_dir):
+        if os.path.isdir(output_dir) and not os.path.islink(output_dir):
             shutil.rmtree(output_dir)
+        elif os.path.lexists(output_dir):
+            os.remove(output_dir)
         os.replace(staging, output_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -100,11 +108,13 @@ def export_saved_model(model_dir, output_dir, beam_width=DEFAULT_BEAM_WIDTH, max
     return output_dir
 
 
-def _export_in_child(model_dir, output_dir, beam_width, max_length, length_penalty):
+def _export_in_child(model_dir, output_dir, beam_width, max_length, length_penalty, overwrite):
     command = [sys.executable, "-m", "kerasrnn.export", model_dir, output_dir, "--beam-width", str(beam_width),
                "--length-penalty", str(length_penalty)]
     if max_length is not None:
         command += ["--max-length", str(max_length)]
+    if overwrite:
+        command.append("--overwrite")
     environment = dict(os.environ, KERAS_BACKEND="tensorflow")
     package_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     environment["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, environment.get("PYTHONPATH")]))
@@ -280,16 +290,17 @@ def _write_archive(archive, output_dir, model_dir, description):
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m kerasrnn.export", description=__doc__.splitlines()[0])
     parser.add_argument("model_dir", help="a saved task directory (translator or language model)")
-    parser.add_argument("output_dir", help="where to write the SavedModel (replaced if it exists)")
+    parser.add_argument("output_dir", help="where to write the SavedModel: a new or empty directory")
     parser.add_argument("--beam-width", type=int, default=DEFAULT_BEAM_WIDTH, help="translator beam width")
     parser.add_argument("--max-length", type=int, default=None, help="most words per translation")
     parser.add_argument("--length-penalty", type=float, default=0.6, help="GNMT length penalty alpha")
+    parser.add_argument("--overwrite", action="store_true", help="replace an output_dir that is not empty")
     args = parser.parse_args(argv)
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     try:
         path = export_saved_model(args.model_dir, args.output_dir, args.beam_width, args.max_length,
-                                  args.length_penalty)
-    except (ValueError, FileNotFoundError, RuntimeError) as error:
+                                  args.length_penalty, overwrite=args.overwrite)
+    except (ValueError, FileNotFoundError, FileExistsError, RuntimeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     print(f"SavedModel written to {path}")

@@ -58,7 +58,10 @@ def translator_dir(tmp_path_factory):
 
 
 def test_translator_export_matches_the_python_translator(translator_dir, tmp_path):
-    export_dir = export_saved_model(translator_dir, tmp_path / "exported", beam_width=3, max_length=7)
+    (tmp_path / "exported").mkdir()
+    (tmp_path / "exported" / "stale.txt").write_text("from an earlier export")
+    export_dir = export_saved_model(translator_dir, tmp_path / "exported", beam_width=3, max_length=7, overwrite=True)
+    assert not (tmp_path / "exported" / "stale.txt").exists()  # replaced as a whole
     description = json.loads((tmp_path / "exported" / "kerasrnn_export.json").read_text())
     assert description["task"] == "translator" and description["beam_width"] == 3
     served = _serve(
@@ -124,6 +127,24 @@ def test_export_errors(translator_dir, tmp_path):
     with pytest.raises(ValueError, match="name_classifier"):
         export_saved_model(tmp_path / "other", tmp_path / "x")
     assert not (tmp_path / "x").exists()
+
+
+def test_export_refuses_a_directory_that_is_not_empty(translator_dir, tmp_path, capsys):
+    from kerasrnn.export import main
+
+    target = tmp_path / "exported"
+    target.mkdir()
+    (target / "keep.txt").write_text("mine")
+    with pytest.raises(FileExistsError, match=r"exported exists and is not empty; pass overwrite=True"):
+        export_saved_model(translator_dir, target)
+    assert main([str(translator_dir), str(target)]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.count("\n") == 0 and str(target) in error and "--overwrite" in error
+    (tmp_path / "a_file").write_text("mine")
+    with pytest.raises(FileExistsError, match="a_file"):
+        export_saved_model(translator_dir, tmp_path / "a_file")
+    assert (target / "keep.txt").read_text() == "mine" and (tmp_path / "a_file").read_text() == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file", "exported"]  # no staging left behind
 
 
 def test_tf_normalize_sentence_agrees_with_python():
