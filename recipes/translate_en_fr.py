@@ -4,12 +4,15 @@ Trains `kerasrnn.models.seq2seq.Seq2Seq` on the Tatoeba English-French pairs of
 manythings.org: words normalised with `normalize_sentence` (French apostrophes
 and hyphens kept), sources reversed (the paper's trick), batches bucketed by
 length, a padding-masked loss with label smoothing, Adam with a cosine
-learning-rate decay. The held-out split is grouped by English sentence, so
-every translation of a held-out sentence is unseen and serves as one of its
-references. On the held-out sentences it prints the token accuracy under
-teacher forcing, corpus BLEU (all references) for greedy search and beam
-widths 1, 2, 4 and 8, decoding throughput, and a few translations; then saves
-the translator (model, both vocabularies, card) for `kerasrnn.load`.
+learning-rate decay. The pairs are split three ways by English sentence
+(90/5/5: translation needs the data, and 5% is still thousands of
+sentences), so every translation of a validation or test sentence is unseen
+and serves as one of its references. Training drops pairs longer than
+`--max-length` words; validation and test keep every length. The validation
+split picks the best epoch and the length penalty; the test split is
+translated once, at the end: corpus BLEU (all references) for greedy search
+and each beam width, decoding throughput and a few translations. Then the
+translator (model, both vocabularies, card) is saved for `kerasrnn.load`.
 
     python recipes/translate_en_fr.py --backend tensorflow   # the shipped model: 12 epochs, ~6 min each on a 2-core CPU
     python recipes/translate_en_fr.py --epochs 20 --hidden-units 512
@@ -55,13 +58,18 @@ def parse_args(argv=None):
                         help="feed the English sentence backwards (Sutskever et al., 2014)")
     parser.add_argument("--bucketing", action=argparse.BooleanOptionalAction, default=True,
                         help="batch pairs of similar length together (less padding)")
-    parser.add_argument("--held-out-fraction", type=harness.fraction, default=0.05,
-                        help="share of the English sentences (with all their translations) held out")
-    parser.add_argument("--beam-widths", default="1,2,4,8", help="beam widths to evaluate")
-    parser.add_argument("--length-penalty", type=float, default=0.6,
-                        help="alpha of GNMT's length penalty ((5 + length) / 6) ** alpha")
+    parser.add_argument("--validation-fraction", type=harness.fraction, default=0.05,
+                        help="share of the English sentences (with all their translations) that picks the best "
+                             "epoch and the length penalty")
+    parser.add_argument("--test-fraction", type=harness.fraction, default=0.05,
+                        help="share of the English sentences (with all their translations) translated once, "
+                             "at the end")
+    parser.add_argument("--beam-widths", default="4", help="beam widths evaluated on test besides greedy search")
+    parser.add_argument("--length-penalties", default="0,0.6,1.0",
+                        help="alphas of GNMT's length penalty ((5 + length) / 6) ** alpha tried with beam 4 on "
+                             "validation; the best is kept")
     parser.add_argument("--bleu-sentences", type=harness.positive_int, default=2000,
-                        help="held-out English sentences scored with BLEU (all, if fewer)")
+                        help="validation and test English sentences scored with BLEU (all, if fewer)")
     parser.add_argument("--decode-batch-size", type=harness.positive_int, default=64,
                         help="sentences decoded together")
     parser.add_argument("--num-examples", type=harness.positive_int, default=5, help="translations printed")
@@ -78,16 +86,81 @@ def parse_args(argv=None):
         parser.error(f"--dropout must be in [0, 1), received {args.dropout}")
     if not 0 <= args.label_smoothing < 1:
         parser.error(f"--label-smoothing must be in [0, 1), received {args.label_smoothing}")
-    if args.length_penalty < 0:
-        parser.error(f"--length-penalty must be >= 0, received {args.length_penalty}")
+    try:
+        args.length_penalties = sorted({float(alpha) for alpha in args.length_penalties.split(",") if alpha.strip()})
+    except ValueError:
+        parser.error(f"--length-penalties must be comma-separated numbers, received {args.length_penalties!r}")
+    if not args.length_penalties or min(args.length_penalties) < 0:
+        parser.error(f"--length-penalties must be numbers >= 0, received {args.length_penalties}")
     if args.quick:
         args.epochs, args.max_length, args.max_pairs = 1, 5, args.max_pairs or 3000
         args.source_vocabulary_size = args.target_vocabulary_size = 1000
         args.embedding_dim = args.hidden_units = 32
         args.num_layers = 1
-        args.bleu_sentences, args.num_examples, args.batch_size, args.beam_widths = 128, 2, 64, [1, 4]
+        args.bleu_sentences, args.num_examples, args.batch_size = 128, 2, 64
         args.bucketing = False  # fewer batch shapes: JAX compiles the train step once per shape
     return args
+
+
+TEST_SLICE_SENTENCES = 200
+DEMO_SENTENCES = ["I am cold.", "Where is the station?", "Tom is reading a book.",
+                  "The weather is nice today, let us go for a walk in the park."]
+
+
+def split_sentences(raw_pairs, fractions, seed):
+    """Normalise the pairs and split them three ways by English sentence.
+
+    Returns `(train_pairs, references, order, dropped_empty)`: training pairs
+    as `(english_words, french_words)`; `references["validation" | "test"]`,
+    a dict from each English sentence of that split to all its French
+    translations; `order[...]`, those English sentences in a seeded random
+    order (what BLEU reads first); and how many pairs were empty.
+    """
+    import numpy as np
+
+    from kerasrnn.data.splits import group_split
+    from kerasrnn.text.normalization import normalize_sentence
+
+    pairs = [(normalize_sentence(english).split(), normalize_sentence(french).split()) for english, french in raw_pairs]
+    kept = [(english, french) for english, french in pairs if english and french]
+    parts = group_split([" ".join(english) for english, _ in kept], fractions, seed=seed)
+    train_pairs = [kept[i] for i in parts[0]]
+    references, order = {}, {}
+    for name, indices in (("validation", parts[1]), ("test", parts[2])):
+        references[name] = {}
+        for i in indices:
+            english, french = kept[i]
+            references[name].setdefault(" ".join(english), []).append(" ".join(french))
+        sentences = sorted(references[name])
+        order[name] = [sentences[i] for i in np.random.default_rng(seed).permutation(len(sentences))]
+    return train_pairs, references, order, len(pairs) - len(kept)
+
+
+def corpus_bleu_of(translator, sentences, references, beam_width, length_penalty, batch_size=64):
+    """Translate `sentences` and score them against all their references; returns `(bleu, translations)`."""
+    from kerasrnn.metrics.bleu import corpus_bleu
+
+    translations = translator.translate(sentences, beam_width=beam_width, length_penalty=length_penalty,
+                                        batch_size=batch_size)
+    return corpus_bleu([references[s] for s in sentences], translations), translations
+
+
+def score_test_slice(task, card):
+    """The card's `test_slice`: corpus BLEU with beam 4 on the first 200 test sentences, rebuilt from the data."""
+    from kerasrnn.data.splits import fingerprint
+    from kerasrnn.datasets.fra_eng import load_fra_eng
+
+    settings = card["training"]
+    if settings.get("data_file"):
+        raise ValueError("this model was trained on --data; its test slice is rebuilt from that file only")
+    raw_pairs = load_fra_eng()
+    if settings.get("quick"):
+        raw_pairs = raw_pairs[:20_000]
+    _, references, order, _ = split_sentences(raw_pairs, settings["fractions"], settings["seed"])
+    sentences = order["test"][:TEST_SLICE_SENTENCES]
+    bleu, _ = corpus_bleu_of(task, sentences, references["test"], 4, settings["length_penalty"])
+    return {"size": len(sentences), "unit": "English sentences", "metric": "corpus_bleu_beam_4", "value": bleu,
+            "sha256": fingerprint([[s, references["test"][s]] for s in sentences])}
 
 
 def main(argv=None):
@@ -98,54 +171,49 @@ def main(argv=None):
     import warnings
 
     import keras
-    import numpy as np
 
-    from kerasrnn.data.translation import limit_pair_length, make_translation_dataset, split_pairs_by_source
-    from kerasrnn.datasets.fra_eng import load_fra_eng
+    from kerasrnn.cards import make_card, training_record
+    from kerasrnn.data.splits import describe_splits
+    from kerasrnn.data.translation import limit_pair_length, make_translation_dataset
+    from kerasrnn.datasets.fra_eng import FRA_ENG_URL, load_fra_eng
     from kerasrnn.layers.recurrent_factory import RECURRENT_KINDS
-    from kerasrnn.metrics.bleu import corpus_bleu, sentence_bleu
+    from kerasrnn.metrics.bleu import sentence_bleu
     from kerasrnn.models.seq2seq import Seq2Seq, sequence_loss
     from kerasrnn.tasks.translator import Translator
-    from kerasrnn.text.normalization import normalize_sentence
     from kerasrnn.text.vocabulary import Vocabulary
-    from kerasrnn.training import check_no_nan, plot_history, recurrent_optimizer, standard_callbacks
+    from kerasrnn.training import check_no_nan, plot_history, recurrent_optimizer, restore_best, standard_callbacks
 
     if args.cell not in RECURRENT_KINDS:
         raise ValueError(f"--cell must be one of {', '.join(RECURRENT_KINDS)}, received {args.cell!r}")
     keras.utils.set_random_seed(args.seed)
     # Bucketed tf.data batches have no known count: Keras says so once at the end of epoch 1, harmlessly.
     warnings.filterwarnings("ignore", message="Your input ran out of data")
-    backend = keras.backend.backend()
-    print(f"backend: {backend}" + (f", devices: {keras.distribution.list_devices()}" if backend != "torch" else ""))
+    print(harness.describe_devices())
 
     # ------------------------------------------------------------------ Data
     raw_pairs = load_fra_eng(args.data)
     if args.quick:
         raw_pairs = raw_pairs[:20_000]  # the file is sorted by length: these are the short ones
-    from tqdm import tqdm
+    train_pairs, references, order, empty = split_sentences(raw_pairs, args.fractions, args.seed)
+    train_pairs, long_pairs = limit_pair_length(train_pairs, args.max_length, truncate=args.truncate)
+    validation_pairs, _ = limit_pair_length(
+        [(english.split(), french.split()) for english, frenches in references["validation"].items()
+         for french in frenches], args.max_length, truncate=True)  # the validation loss only; BLEU reads all
+    if args.max_pairs and args.max_pairs < len(train_pairs):
+        import numpy as np
 
-    pairs = [(normalize_sentence(english).split(), normalize_sentence(french).split())
-             for english, french in tqdm(raw_pairs, desc="normalising pairs", unit="pair", disable=args.quick)]
-    empty = sum(1 for english, french in pairs if not english or not french)
-    pairs = [(english, french) for english, french in pairs if english and french]
-    pairs, long_pairs = limit_pair_length(pairs, args.max_length, truncate=args.truncate)
+        keep = np.random.default_rng(args.seed).choice(len(train_pairs), args.max_pairs, replace=False)
+        train_pairs = [train_pairs[i] for i in sorted(keep)]
+        print(f"training on a random subset of {len(train_pairs):,} pairs (--max-pairs)")
     what = "truncated" if args.truncate else "dropped"
-    print(f"{len(raw_pairs):,} pairs; {long_pairs:,} longer than {args.max_length} words were {what}"
-          + (f"; {empty:,} empty after normalising were dropped" if empty else ""))
-    rng = np.random.default_rng(args.seed)
-    if args.max_pairs and args.max_pairs < len(pairs):
-        pairs = [pairs[i] for i in sorted(rng.choice(len(pairs), args.max_pairs, replace=False))]
-        print(f"using a random subset of {len(pairs):,} pairs (--max-pairs)")
-
-    # Held-out split grouped by English sentence: all its translations fall on the same side.
-    train_pairs, held_out_pairs, held_out_sentences = split_pairs_by_source(pairs, args.held_out_fraction, rng)
-    held_out_count = len(held_out_sentences)
-    references = {}
-    for english, french in held_out_pairs:
-        references.setdefault(" ".join(english), []).append(" ".join(french))
-    print(f"{len({' '.join(english) for english, _ in pairs}):,} distinct English sentences: "
-          f"{len(train_pairs):,} pairs for training, {len(held_out_pairs):,} pairs ({held_out_count:,} sentences) "
-          "held out")
+    print(f"{len(raw_pairs):,} pairs" + (f" ({empty:,} empty after normalising dropped)" if empty else "")
+          + f"; English sentences: validation {len(order['validation']):,}, test {len(order['test']):,}; "
+          f"{len(train_pairs):,} training pairs ({long_pairs:,} longer than {args.max_length} words {what})")
+    splits = describe_splits(
+        "English sentences (with all their translations)", "English sentence", args.fractions,
+        train=sorted({" ".join(english) for english, _ in train_pairs}),
+        validation=[[s, references["validation"][s]] for s in sorted(references["validation"])],
+        test=[[s, references["test"][s]] for s in sorted(references["test"])])
 
     source_vocabulary = Vocabulary.build([" ".join(e) for e, _ in train_pairs], level="word",
                                          max_size=args.source_vocabulary_size)
@@ -164,7 +232,7 @@ def main(argv=None):
             reverse_source=args.reverse_source, bucket_boundaries=boundaries, shuffle=shuffle, seed=args.seed)
 
     train = dataset(train_pairs, shuffle=True)
-    held_out = dataset(held_out_pairs, shuffle=False)
+    validation = dataset(validation_pairs, shuffle=False)
 
     # ----------------------------------------------------------------- Model
     steps_per_epoch = -(-len(train_pairs) // args.batch_size) + args.max_length  # + partial bucket batches
@@ -197,103 +265,108 @@ def main(argv=None):
 
     timer = EpochTimer()
     callbacks = standard_callbacks(args.output_dir, tensorboard=args.tensorboard, train_data=train) + [timer]
-    history = model.fit(train, validation_data=held_out, epochs=args.epochs, callbacks=callbacks,
+    history = model.fit(train, validation_data=validation, epochs=args.epochs, callbacks=callbacks,
                         verbose="auto" if sys.stdout.isatty() and not args.quick else 2)
     check_no_nan(callbacks, args.output_dir)
+    restore_best(model, args.output_dir)  # the epoch with the best validation loss
     for epoch, seconds in enumerate(timer.seconds, start=1):
         print(f"epoch {epoch}: {seconds:.1f} s of training, {target_tokens / seconds:,.0f} target tokens/s, "
               f"{len(train_pairs) / seconds:,.0f} pairs/s" + (" (includes compilation)" if epoch == 1 else ""))
     epoch_seconds = min(timer.seconds) if timer.seconds else float("nan")
+    plot_history(history, os.path.join(args.output_dir, "training_curve.png"), title=f"{model.name} on fra-eng")
 
-    # -------------------------------------------------------------- Evaluate
-    held_out_loss, held_out_accuracy = model.evaluate(held_out, verbose=0)
-    print(f"\nheld-out (teacher forcing): loss {held_out_loss:.4f}"
-          f"{' (label-smoothed)' if args.label_smoothing else ''}, token accuracy {held_out_accuracy:.4f}")
-
+    # ------------------------------------- Length penalty, on validation
     translator = Translator(model, source_vocabulary, target_vocabulary)
-    generator = translator.generator
-    scored = held_out_sentences[: args.bleu_sentences]  # held-out English sentences, shuffled order
-    sources = translator.encode(scored)
-    scored_references = [references[s] for s in scored]
     batch = args.decode_batch_size
+    validation_loss, validation_accuracy = model.evaluate(validation, verbose=0)
+    scored = order["validation"][: args.bleu_sentences]
+    validation_bleu = {"greedy": corpus_bleu_of(translator, scored, references["validation"], 1, 0.0, batch)[0]}
+    print(f"\nvalidation: loss {validation_loss:.4f} (teacher forcing, pairs of <= {args.max_length} words), "
+          f"token accuracy {validation_accuracy:.4f}; corpus BLEU on {len(scored):,} sentences: "
+          f"greedy {validation_bleu['greedy']:.2f}")
+    for alpha in args.length_penalties:
+        validation_bleu[f"beam_4_alpha_{alpha:g}"] = corpus_bleu_of(
+            translator, scored, references["validation"], 4, alpha, batch)[0]
+        print(f"  beam 4, length penalty {alpha:g}: BLEU {validation_bleu[f'beam_4_alpha_{alpha:g}']:.2f}")
+    length_penalty = max(args.length_penalties, key=lambda alpha: validation_bleu[f"beam_4_alpha_{alpha:g}"])
+    print(f"length penalty chosen on validation: {length_penalty:g}")
 
-    def decode(width, sources):
-        """Translate `sources` (id arrays) with greedy search (width None) or beam search."""
-        texts, scores = [], []
-        for start in range(0, len(sources), batch):
-            chunk = sources[start:start + batch]
-            if width is None:
-                tokens, log_probs = generator.greedy(chunk, max_length=args.max_length + 1)
-            else:
-                tokens, log_probs = generator.beam_search(chunk, beam_width=width, max_length=args.max_length + 1,
-                                                          length_penalty=args.length_penalty)
-            texts.extend(translator.decode(tokens))
-            scores.extend(float(s) for s in log_probs)
-        return texts, scores
-
-    strategies = [("greedy", None)] + [(f"beam {width}", width) for width in args.beam_widths]
-    translations, bleu = {}, {}
-    print(f"\ncorpus BLEU on {len(scored):,} held-out English sentences "
-          f"({sum(len(r) for r in scored_references):,} references):")
+    # ------------------------------------------------ Test, once, at the end
+    scored = order["test"][: args.bleu_sentences]
+    scored_references = [references["test"][s] for s in scored]
+    strategies = [("greedy", 1)] + [(f"beam {width}", width) for width in args.beam_widths if width > 1]
+    test_bleu, translations, throughput = {}, {}, {}
+    print(f"\ntest: corpus BLEU on {len(scored):,} English sentences of every length "
+          f"({sum(len(r) for r in scored_references):,} references), length penalty {length_penalty:g}:")
     for name, width in strategies:
         started = time.perf_counter()
-        translations[name] = decode(width, sources)
-        bleu[name] = corpus_bleu(scored_references, translations[name][0])
-        print(f"  {name:<8} BLEU {bleu[name]:6.2f}   ({time.perf_counter() - started:.1f} s, compilation included)")
-
-    throughput = {}
-    timed = sources[: max(batch, min(len(sources), 8 * batch))]
-    for name, width in (("greedy", None), ("beam 4", 4)):
-        decode(width, timed[:batch])  # make sure this shape is compiled
-        started = time.perf_counter()
-        decode(width, timed)
-        throughput[name] = len(timed) / (time.perf_counter() - started)
-        print(f"decoding throughput, {name}: {throughput[name]:,.0f} sentences/s "
-              f"(batch {batch}, {len(timed)} sentences)")
+        test_bleu[name], translations[name] = corpus_bleu_of(translator, scored, references["test"], width,
+                                                             length_penalty, batch)
+        throughput[name] = len(scored) / (time.perf_counter() - started)
+        print(f"  {name:<8} BLEU {test_bleu[name]:6.2f}   ({throughput[name]:,.0f} sentences/s, compilation "
+              "included)")
 
     # ------------------------------------------------------------- Translate
     examples = scored[: args.num_examples]
-    sampled = translator.sample(examples, temperature=args.temperature, seed=args.seed,
-                                max_length=args.max_length + 1)
+    sampled = translator.sample(examples, temperature=args.temperature, seed=args.seed)
     print()
     for index, example in enumerate(examples):
         print(f"{example} (expected: {' | '.join(scored_references[index])})")
-        for name, width in strategies:
-            text, score = translations[name][0][index], translations[name][1][index]
-            shown = "greedy" if width is None else f"beam=(width={width}, score={score:.4f})"
-            print(f"-> BLEU: {sentence_bleu(scored_references[index], text):5.1f} | {shown} -> {text}")
+        for name, _ in strategies:
+            text = translations[name][index]
+            print(f"-> BLEU: {sentence_bleu(scored_references[index], text):5.1f} | {name} -> {text}")
         print(f"-> BLEU: {sentence_bleu(scored_references[index], sampled[index]):5.1f} | "
               f"sampled (temperature={args.temperature}) -> {sampled[index]}")
         print("-" * 60)
+    demo = translator.translate(DEMO_SENTENCES, beam_width=4, length_penalty=length_penalty)
 
     # ------------------------------------------------------------------ Save
-    translator.card = {
-        "task": "English to French translation (attention-free encoder-decoder)",
-        "model": model.name, "parameters": model.count_params(), "cell": args.cell,
-        "embedding_dim": args.embedding_dim, "hidden_units": args.hidden_units, "num_layers": args.num_layers,
-        "dropout": args.dropout, "label_smoothing": args.label_smoothing, "reverse_source": args.reverse_source,
-        "data": "fra-eng (www.manythings.org/anki and tatoeba.org, CC-BY 2.0)",
-        "max_length": args.max_length, "training_pairs": len(train_pairs), "held_out_pairs": len(held_out_pairs),
-        "held_out_sentences": held_out_count, "source_vocabulary_size": source_vocabulary.size,
-        "target_vocabulary_size": target_vocabulary.size, "batch_size": args.batch_size,
-        "learning_rate": args.learning_rate, "epochs": len(history.history["loss"]), "bucketing": args.bucketing,
-        "backend": backend, "seed": args.seed,
-        "held_out": {
-            "loss": held_out_loss, "token_accuracy": held_out_accuracy,
-            "bleu_sentences": len(scored), "length_penalty": args.length_penalty,
-            "corpus_bleu": {name.replace(" ", "_"): value for name, value in bleu.items()},
+    training = training_record(
+        args.command, harness.elapsed(args), seed=args.seed, fractions=args.fractions, quick=args.quick,
+        data_file=bool(args.data), epochs=len(history.history["loss"]), batch_size=args.batch_size,
+        learning_rate=args.learning_rate, label_smoothing=args.label_smoothing, max_length=args.max_length,
+        truncate=args.truncate, bucketing=args.bucketing, training_pairs=len(train_pairs),
+        length_penalty=length_penalty, seconds_per_epoch=epoch_seconds,
+        target_tokens_per_second=target_tokens / epoch_seconds)
+    card_fields = dict(
+        task="English to French translation (attention-free encoder-decoder)",
+        model={"name": model.name, "parameters": model.count_params(),
+               "architecture": f"{args.num_layers}-layer {args.cell} encoder ({'reversed source' if args.reverse_source else 'source in order'}) "
+                               f"-> final states -> {args.num_layers}-layer {args.cell} decoder -> softmax over "
+                               f"{target_vocabulary.size} French words; no attention",
+               "cell": args.cell, "embedding_dim": args.embedding_dim, "hidden_units": args.hidden_units,
+               "num_layers": args.num_layers, "dropout": args.dropout, "reverse_source": args.reverse_source,
+               "source_vocabulary_size": source_vocabulary.size, "target_vocabulary_size": target_vocabulary.size},
+        data={"source": "fra-eng sentence pairs (www.manythings.org/anki and tatoeba.org)", "url": FRA_ENG_URL,
+              "licence": "CC-BY 2.0 (attribution: www.manythings.org/anki and tatoeba.org)", "splits": splits},
+        training=training,
+        metrics={
+            "validation": {"loss": validation_loss, "token_accuracy": validation_accuracy,
+                           "bleu_sentences": len(order["validation"][: args.bleu_sentences]),
+                           "corpus_bleu": validation_bleu},
+            "test": {"bleu_sentences": len(scored), "length_penalty": length_penalty,
+                     "corpus_bleu": {name.replace(" ", "_"): value for name, value in test_bleu.items()},
+                     "decoding_sentences_per_second": {name.replace(" ", "_"): v for name, v in throughput.items()}},
+            "protocol": "corpus BLEU-4 (nltk-style, lower-cased normalised words, all references of each English "
+                        "sentence), the first sentences of the split in a seeded random order, every length",
         },
-        "speed": {
-            "training_seconds_per_epoch": epoch_seconds,
-            "training_target_tokens_per_second": target_tokens / epoch_seconds,
-            "decoding_sentences_per_second": {name.replace(" ", "_"): v for name, v in throughput.items()},
-            "decode_batch_size": batch,
-        },
-        "wall_time_s": harness.elapsed(args),
-        "command": args.command,
-    }
+        headline={"metric": "corpus_bleu_beam_4" if 4 in args.beam_widths else "corpus_bleu_greedy", "split": "test",
+                  "value": test_bleu["beam 4" if 4 in args.beam_widths else "greedy"], "better": "higher"},
+        test_slice=None,
+        samples=[{"english": english, "french": french} for english, french in zip(DEMO_SENTENCES, demo)]
+        + [{"english": s, "french": translations[strategies[-1][0]][i], "references": scored_references[i]}
+           for i, s in enumerate(examples)],
+        intended_use="translating short, everyday English sentences into French; a study of attention-free "
+                     "encoder-decoders",
+        limitations=["trained on sentences of at most %d words: longer ones translate poorly" % args.max_length,
+                     "word-level vocabularies: rare words become <unk>",
+                     "output is lower-cased, space-separated words, as the references are normalised"],
+    )
+    translator.card = make_card(**card_fields)
+    if not args.data and 4 in args.beam_widths:
+        card_fields["test_slice"] = score_test_slice(translator, translator.card)
+        translator.card = make_card(**card_fields)
     translator.save(args.output_dir)
-    plot_history(history, os.path.join(args.output_dir, "training_curve.png"), title=f"{model.name} on fra-eng")
     print(f"saved to {args.output_dir}")
     print(f"done in {harness.elapsed(args)} s")
     return translator.card

@@ -13,6 +13,10 @@ import pytest  # noqa: E402
 
 from tests import testing  # noqa: E402
 
+if testing.SHARED_DATA is not None:
+    # Loaders read the shared copies instead of downloading (nothing here reaches the internet).
+    os.environ.setdefault("KERASRNN_DATA_DIR", str(testing.SHARED_DATA))
+
 
 def pytest_report_header(config):
     return f"KERAS_BACKEND={os.environ['KERAS_BACKEND']}, shared data: {testing.SHARED_DATA}"

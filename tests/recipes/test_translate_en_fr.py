@@ -1,33 +1,61 @@
 import json
 import re
 
+import pytest
+
 import kerasrnn
 from kerasrnn.tasks.translator import Translator
 from tests.recipes.recipe_runner import assert_ok
+from tests.recipes.recipe_runner import load_recipe
 from tests.recipes.recipe_runner import run_recipe
 
 
 def test_quick_run_trains_scores_translates_and_saves(tmp_path):
     out = assert_ok(run_recipe("translate_en_fr", "--quick", "--output-dir", tmp_path))
-    assert re.search(r"^[\d,]+ pairs; [\d,]+ longer than 5 words were dropped", out, re.M)
-    assert re.search(r"pairs \([\d,]+ sentences\) held out", out)
+    assert re.search(r"English sentences: validation [\d,]+, test [\d,]+; [\d,]+ training pairs \([\d,]+ longer "
+                     r"than 5 words dropped\)", out)
     assert re.search(r"^epoch 1: [\d.]+ s of training, [\d,]+ target tokens/s", out, re.M)
-    assert re.search(r"^held-out \(teacher forcing\): loss \d+\.\d+.*, token accuracy 0\.\d+", out, re.M)
+    assert re.search(r"^validation: loss \d+\.\d+ .*token accuracy 0\.\d+", out, re.M)
+    assert re.search(r"^length penalty chosen on validation: ", out, re.M)
     bleu = dict(re.findall(r"^  (greedy|beam \d)\s+BLEU\s+(\d+\.\d+)", out, re.M))
-    assert sorted(bleu) == ["beam 1", "beam 4", "greedy"]
-    assert bleu["greedy"] == bleu["beam 1"]  # greedy search is beam search of width 1
-    assert re.search(r"^decoding throughput, beam 4: [\d,]+ sentences/s \(batch 64", out, re.M)
+    assert sorted(bleu) == ["beam 4", "greedy"]
     assert re.search(r"^.+ \(expected: .+\)$", out, re.M)
-    assert re.search(r"^-> BLEU: +\d+\.\d \| beam=\(width=4, score=-?\d+\.\d+\) -> ", out, re.M)
+    assert re.search(r"^-> BLEU: +\d+\.\d \| beam 4 -> ", out, re.M)
     assert re.search(r"^-> BLEU: +\d+\.\d \| sampled \(temperature=0\.7\) -> ", out, re.M)
 
     card = json.loads((tmp_path / "card.json").read_text())
-    assert set(card["held_out"]["corpus_bleu"]) == {"greedy", "beam_1", "beam_4"}
-    assert card["speed"]["training_target_tokens_per_second"] > 0 and "--quick" in card["command"]
+    kerasrnn.cards.validate_card(card)
+    assert set(card["metrics"]["test"]["corpus_bleu"]) == {"greedy", "beam_4"}
+    validation = card["metrics"]["validation"]["corpus_bleu"]
+    chosen = card["training"]["length_penalty"]
+    assert validation[f"beam_4_alpha_{chosen:g}"] == max(v for k, v in validation.items() if k.startswith("beam_4"))
+    splits = card["data"]["splits"]
+    assert splits["validation"]["size"] == splits["test"]["size"] > 100  # 5% of the English sentences each
+    assert card["training"]["target_tokens_per_second"] > 0 and "--quick" in card["training"]["command"]
     assert (tmp_path / "training_curve.png").stat().st_size > 1000
     translator = kerasrnn.load(tmp_path)
     assert isinstance(translator, Translator) and translator.model.reverse_source
     assert isinstance(translator.translate("Go home.", beam_width=2), str)
+    again = load_recipe("translate_en_fr").score_test_slice(translator, card)
+    assert again["sha256"] == card["test_slice"]["sha256"]
+    assert again["value"] == pytest.approx(card["test_slice"]["value"], abs=1e-6)
+
+
+def test_splits_are_grouped_by_english_sentence():
+    recipe = load_recipe("translate_en_fr")
+    raw = [("Go.", "Va !"), ("Go.", "Marche."), ("Hi.", "Salut !"), ("Run!", "Cours !")] * 1 + [
+        (f"Sentence {i}.", f"Phrase {i}.") for i in range(60)]
+    train, references, order, empty = recipe.split_sentences(raw, (0.8, 0.1, 0.1), seed=0)
+    train_english = {" ".join(english) for english, _ in train}
+    assert not train_english & set(references["validation"]) and not train_english & set(references["test"])
+    assert not set(references["validation"]) & set(references["test"])
+    everything = list(train_english) + list(references["validation"]) + list(references["test"])
+    assert len(everything) == 63 and empty == 0
+    go = [name for name in ("validation", "test") if "go ." in references[name]]
+    assert go == [] and sum(1 for english, _ in train if english == ["go", "."]) == 2 or \
+        references[go[0]]["go ."] == ["va !", "marche ."]
+    assert sorted(order["test"]) == sorted(references["test"])
+    assert recipe.split_sentences(raw, (0.8, 0.1, 0.1), seed=0)[2] == order  # deterministic
 
 
 def test_bad_flags_give_one_line_errors():
