@@ -3,16 +3,21 @@
 A fixed random reservoir (`EchoStateNetwork`) reads the chaotic Mackey-Glass
 series (tau = 17, one sample per time unit, the first 500 steps of transient
 dropped); only its linear readout is trained, in closed form (ridge
-regression), to predict the next value. Held-out errors are NRMSE (RMSE
-divided by the standard deviation of the truth; 1 is the error of predicting
-the mean): one step ahead (the true series is fed in), and free-running
-(the reservoir warms up on the training series, then each prediction is fed
-back as the next input) over several horizons. Saves a `Forecaster`
-(`kerasrnn.load(...).forecast(series, steps)`) with its card and a
-prediction-vs-truth plot.
+regression), to predict the next value. The series is cut into three
+consecutive windows: the readout is fitted on the first (`--train-steps`),
+settings are judged on the next (`--validation-steps`), and the last
+(`--test-steps`) is scored once, at the end, with the chosen setting. Errors
+are NRMSE (RMSE divided by the standard deviation of the truth; 1 is the
+error of predicting the mean): one step ahead (the true series is fed in),
+and free-running (the reservoir reads the series up to the scored window,
+then each prediction is fed back as the next input) over several horizons.
+Saves a `Forecaster` (`kerasrnn.load(...).forecast(series, steps)`) with its
+card and a prediction-vs-truth plot of the test window.
 
-`--sweep` refits the readout over a grid of spectral radius x leak rate and
-prints and plots the NRMSE of each: both settings change the reservoir's
+`--sweep` fits the readout for each spectral radius x leak rate of a grid,
+ranks them by the free-running NRMSE over the first horizon on the
+validation window only, and saves the best one (scored once on test), with
+a heat map of the validation NRMSEs: both settings change the reservoir's
 memory and so the error by orders of magnitude. (In TensorFlow Addons' ESN
 the spectral radius did not change the result at all: tensorflow/addons#2811.)
 
@@ -30,6 +35,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 
 TRANSIENT = 500  # Mackey-Glass steps dropped before the series settles on its attractor
+TEST_SLICE_STEPS = 200  # the card's test_slice: one-step NRMSE over the first test steps
 
 
 def _float_list(text):
@@ -73,15 +79,19 @@ def parse_args(argv=None):
     parser.add_argument("--warmup", type=harness.positive_int, default=100,
                         help="washout: first steps whose reservoir states are not used to fit the readout")
     parser.add_argument("--train-steps", type=harness.positive_int, default=2000,
-                        help="steps of the series the readout is fitted on (warm-up included)")
+                        help="first steps of the series: the readout is fitted on them (warm-up included)")
+    parser.add_argument("--validation-steps", type=harness.positive_int, default=1000,
+                        help="steps that follow the training steps: the sweep ranks its settings on them")
     parser.add_argument("--test-steps", type=harness.positive_int, default=1000,
-                        help="held-out steps that follow the training steps")
+                        help="last steps, after the validation steps: scored once, with the chosen setting")
     parser.add_argument("--horizons", type=_int_list, default=[100, 500],
-                        help="free-running horizons to score, comma-separated (capped at --test-steps)")
+                        help="free-running horizons to score, comma-separated (capped at the validation and "
+                             "test steps)")
     parser.add_argument("--tau", type=harness.positive_float, default=17.0,
                         help="Mackey-Glass delay (17: mildly chaotic, 30: more chaotic)")
     parser.add_argument("--sweep", action="store_true",
-                        help="also refit over a grid of spectral radius x leak rate and plot the NRMSEs")
+                        help="fit every spectral radius x leak rate of a grid, keep the best on validation "
+                             "(free-running NRMSE over the first horizon) and plot the validation NRMSEs")
     parser.add_argument("--sweep-spectral-radii", type=_float_list, default=[0.1, 0.5, 0.9, 1.25, 1.5],
                         help="spectral radii of the sweep, comma-separated")
     parser.add_argument("--sweep-leak-rates", type=_float_list, default=[0.05, 0.1, 0.3, 0.6, 1.0],
@@ -95,11 +105,14 @@ def parse_args(argv=None):
     if args.ridge < 0 or args.bias_scaling < 0:
         parser.error(f"--ridge and --bias-scaling must be >= 0, received {args.ridge} and {args.bias_scaling}")
     if args.quick:
-        args.units, args.train_steps, args.test_steps = 100, 600, 200
+        args.units, args.train_steps, args.validation_steps, args.test_steps = 100, 600, 200, 200
         args.sweep_spectral_radii, args.sweep_leak_rates = [0.5, 1.25], [0.3, 1.0]
     if args.warmup + 2 > args.train_steps:
         parser.error(f"--train-steps ({args.train_steps}) must exceed --warmup ({args.warmup}) by at least 2")
-    args.horizons = sorted({min(h, args.test_steps) for h in args.horizons})
+    if min(args.validation_steps, args.test_steps) < 2:
+        parser.error(f"--validation-steps and --test-steps must be at least 2 (NRMSE needs a spread), received "
+                     f"{args.validation_steps} and {args.test_steps}")
+    args.horizons = sorted({min(h, args.validation_steps, args.test_steps) for h in args.horizons})
     return args
 
 
@@ -158,6 +171,39 @@ def plot_sweep(path, spectral_radii, leak_rates, tables, titles):
     save_figure(figure, path)
 
 
+def mackey_glass_series(tau, num_steps):
+    """The recipe's default data: `num_steps` Mackey-Glass samples after the transient."""
+    from kerasrnn.datasets import mackey_glass
+
+    return mackey_glass(TRANSIENT + num_steps, tau=tau)[TRANSIENT:]
+
+
+def one_step_predictions(forecaster, series, start, stop):
+    """One-step-ahead predictions of `series[start:stop]`, the reservoir reading `series` from step 0."""
+    return forecaster.predict_next(series[: stop - 1])[start - 1 :]
+
+
+def score_test_slice(task, card):
+    """The card's `test_slice`: one-step NRMSE over the first 200 test steps.
+
+    The series is generated again (Mackey-Glass with the card's tau, the same
+    transient dropped); the saved reservoir reads it from step 0 and the
+    readout predicts each test step from the true values before it.
+    """
+    from kerasrnn.data.splits import fingerprint
+    from kerasrnn.metrics.regression import nrmse
+
+    training = card["training"]
+    if training.get("data_file"):
+        raise ValueError("this model was trained on --data; its test slice can be rebuilt from that file only")
+    start = training["train_steps"] + training["validation_steps"]
+    stop = start + min(TEST_SLICE_STEPS, training["test_steps"])
+    series = mackey_glass_series(training["tau"], stop)
+    truth = series[start:stop]
+    return {"size": len(truth), "unit": "time steps", "metric": "one_step_nrmse",
+            "value": nrmse(truth, one_step_predictions(task, series, start, stop)), "sha256": fingerprint(truth)}
+
+
 def main(argv=None):
     args = parse_args(argv)
 
@@ -165,7 +211,9 @@ def main(argv=None):
     import keras
     import numpy as np
 
-    from kerasrnn.datasets import mackey_glass
+    import kerasrnn
+    from kerasrnn.cards import make_card, training_record
+    from kerasrnn.data.splits import describe_splits
     from kerasrnn.io_utils import atomic_write_json
     from kerasrnn.metrics.regression import nrmse
     from kerasrnn.models.echo_state_network import EchoStateNetwork
@@ -175,23 +223,29 @@ def main(argv=None):
     print(harness.describe_devices())
 
     # ------------------------------------------------------------------ Data
-    needed = args.train_steps + args.test_steps
+    needed = args.train_steps + args.validation_steps + args.test_steps
     if args.data:
         series = np.loadtxt(args.data, dtype="float64", ndmin=1)
-        source = args.data
+        source = f"local file {os.path.basename(args.data)}"
         if series.ndim != 1:
             raise ValueError(f"{args.data} must hold one number per line (a single series), "
                              f"received an array of shape {series.shape}")
         if len(series) < needed:
-            raise ValueError(f"{args.data} holds {len(series)} values but --train-steps + --test-steps = {needed}; "
-                             "pass a longer series or fewer steps")
+            raise ValueError(f"{args.data} holds {len(series)} values but --train-steps + --validation-steps + "
+                             f"--test-steps = {needed}; pass a longer series or fewer steps")
     else:
-        series = mackey_glass(TRANSIENT + needed, tau=args.tau)[TRANSIENT:]
+        series = mackey_glass_series(args.tau, needed)
         source = f"Mackey-Glass (tau={args.tau:g}, dt=1, first {TRANSIENT} steps dropped)"
     series = series[:needed]
-    train, test = series[: args.train_steps], series[args.train_steps :]
-    print(f"{source}: {args.train_steps} training steps ({args.warmup} of them warm-up), "
-          f"{args.test_steps} held-out steps; values in [{series.min():.3f}, {series.max():.3f}]")
+    validation_start, test_start = args.train_steps, args.train_steps + args.validation_steps
+    train = series[:validation_start]
+    validation, test = series[validation_start:test_start], series[test_start:]
+    splits = describe_splits("time steps", "consecutive windows of the series (train, validation, test)",
+                             [len(train) / needed, len(validation) / needed, len(test) / needed],
+                             train=train, validation=validation, test=test)
+    print(f"{source}: {args.train_steps} training steps ({args.warmup} of them warm-up), then "
+          f"{args.validation_steps} validation and {args.test_steps} test steps; "
+          f"values in [{series.min():.3f}, {series.max():.3f}]")
 
     def fit_forecaster(spectral_radius, leak_rate):
         model = EchoStateNetwork(
@@ -202,85 +256,121 @@ def main(argv=None):
         training_errors = forecaster.fit(train, ridge=args.ridge)
         return forecaster, training_errors
 
-    def evaluate(forecaster):
-        one_step = forecaster.predict_next(series[:-1])[args.train_steps - 1 :]  # predictions of test[t]
-        free_run = forecaster.forecast(train, args.test_steps)
-        scores = {"one_step": nrmse(test, one_step)}
-        scores.update({f"free_run_{h}": nrmse(test[:h], free_run[:h]) for h in args.horizons})
+    def evaluate(forecaster, start, stop):
+        """NRMSEs over `series[start:stop]`: one step ahead, and free-running from the steps before it."""
+        truth = series[start:stop]
+        one_step = one_step_predictions(forecaster, series, start, stop)
+        free_run = forecaster.forecast(series[:start], stop - start)
+        scores = {"one_step": nrmse(truth, one_step)}
+        scores.update({f"free_run_{h}": nrmse(truth[:h], free_run[:h]) for h in args.horizons})
         return scores, one_step, free_run
 
-    # ------------------------------------------------------- Model and fit
-    forecaster, training_errors = fit_forecaster(args.spectral_radius, args.leak_rate)
-    print(f"\nModel: EchoStateNetwork, {args.units} units, spectral radius {args.spectral_radius:g}, "
-          f"leak rate {args.leak_rate:g}, connectivity {args.connectivity:g}; readout fitted by ridge "
-          f"regression (ridge={args.ridge:g}): training NRMSE {training_errors['nrmse']:.3e}")
-
-    # -------------------------------------------------------------- Evaluate
-    scores, one_step, free_run = evaluate(forecaster)
-    print("\nHeld-out NRMSE (RMSE / std of the truth)")
-    print(f"  one step ahead ({args.test_steps} steps): {scores['one_step']:.3e}")
-    for h in args.horizons:
-        print(f"  free-running, first {h:>4} steps:   {scores[f'free_run_{h}']:.3e}")
-    print("\n  step    truth  one-step  free-run")
-    for step in sorted({1, 10, 50, 100, 250, 500, args.test_steps} & set(range(1, args.test_steps + 1))):
-        print(f"  {step:>4}  {test[step - 1]:7.4f}  {one_step[step - 1]:8.4f}  {free_run[step - 1]:8.4f}")
-
-    os.makedirs(args.output_dir, exist_ok=True)
-    plot_path = os.path.join(args.output_dir, "forecast.png")
-    plot_forecast(plot_path, test, one_step, free_run, args.train_steps,
-                  title=f"Echo-state network on {source.split(' (')[0]}: one-step NRMSE {scores['one_step']:.2e}, "
-                        f"free-running NRMSE {scores[f'free_run_{args.horizons[-1]}']:.2e} "
-                        f"over {args.horizons[-1]} steps")
-    print(f"prediction-vs-truth plot: {plot_path}")
-
-    # ----------------------------------------------------------------- Sweep
-    sweep = None
+    # ---------------------------------------------- Model, fit and validation
+    horizon = args.horizons[0]
+    criterion = f"free_run_{horizon}"
     if args.sweep:
-        horizon = args.horizons[0]
-        print(f"\nSweep: NRMSE by spectral radius x leak rate ({args.units} units, the same seed)")
+        print(f"\nSweep: validation NRMSE by spectral radius x leak rate ({args.units} units, the same seed); "
+              f"ranked by free-running NRMSE over the first {horizon} validation steps")
         print(f"  spectral radius  leak rate  training   one-step   free-run {horizon}")
         rows = []
         for spectral_radius in args.sweep_spectral_radii:
             for leak_rate in args.sweep_leak_rates:
                 candidate, candidate_errors = fit_forecaster(spectral_radius, leak_rate)
-                candidate_scores, _, _ = evaluate(candidate)
+                candidate_scores, _, _ = evaluate(candidate, validation_start, test_start)
                 row = {"spectral_radius": spectral_radius, "leak_rate": leak_rate,
-                       "training": candidate_errors["nrmse"], "one_step": candidate_scores["one_step"],
-                       f"free_run_{horizon}": candidate_scores[f"free_run_{horizon}"]}
+                       "training": candidate_errors["nrmse"],
+                       "validation": {key: candidate_scores[key] for key in ("one_step", criterion)}}
                 rows.append(row)
-                print(f"  {spectral_radius:15g}  {leak_rate:9g}  {row['training']:.3e}  {row['one_step']:.3e}  "
-                      f"{row[f'free_run_{horizon}']:.3e}", flush=True)
+                print(f"  {spectral_radius:15g}  {leak_rate:9g}  {row['training']:.3e}  "
+                      f"{row['validation']['one_step']:.3e}  {row['validation'][criterion]:.3e}", flush=True)
+        best = min(rows, key=lambda row: row["validation"][criterion])
+        spectral_radius, leak_rate = best["spectral_radius"], best["leak_rate"]
         shape = (len(args.sweep_spectral_radii), len(args.sweep_leak_rates))
-        one_step_table = np.array([row["one_step"] for row in rows]).reshape(shape)
-        free_run_table = np.array([row[f"free_run_{horizon}"] for row in rows]).reshape(shape)
-        best = min(rows, key=lambda row: row[f"free_run_{horizon}"])
-        print(f"  one-step NRMSE spans {one_step_table.min():.2e} .. {one_step_table.max():.2e} "
-              f"(x{one_step_table.max() / one_step_table.min():.0f}), free-running "
-              f"{free_run_table.min():.2e} .. {free_run_table.max():.2e}; best free-running: spectral radius "
-              f"{best['spectral_radius']:g}, leak rate {best['leak_rate']:g}")
+        tables = [np.array([row["validation"][key] for row in rows]).reshape(shape) for key in ("one_step", criterion)]
+        print(f"  validation one-step NRMSE spans {tables[0].min():.2e} .. {tables[0].max():.2e} "
+              f"(x{tables[0].max() / tables[0].min():.0f}), free-running {tables[1].min():.2e} .. "
+              f"{tables[1].max():.2e}; chosen on validation: spectral radius {spectral_radius:g}, "
+              f"leak rate {leak_rate:g}")
         sweep_plot = os.path.join(args.output_dir, "sweep.png")
-        plot_sweep(sweep_plot, args.sweep_spectral_radii, args.sweep_leak_rates, [one_step_table, free_run_table],
-                   ["one step ahead", f"free-running, first {horizon} steps"])
-        atomic_write_json(os.path.join(args.output_dir, "sweep.json"), {"command": args.command, "rows": rows})
+        plot_sweep(sweep_plot, args.sweep_spectral_radii, args.sweep_leak_rates, tables,
+                   ["validation, one step ahead", f"validation, free-running, first {horizon} steps"])
+        atomic_write_json(os.path.join(args.output_dir, "sweep.json"),
+                          {"command": args.command, "ranked_by": f"validation {criterion}",
+                           "chosen": {"spectral_radius": spectral_radius, "leak_rate": leak_rate}, "rows": rows})
         print(f"sweep heat map: {sweep_plot}")
-        sweep = {"horizon": horizon, "rows": rows, "best_free_run": best}
+    else:
+        spectral_radius, leak_rate = args.spectral_radius, args.leak_rate
+    # The chosen setting, fitted on the training steps (the sweep's fit of it, drawn again from the seed).
+    forecaster, training_errors = fit_forecaster(spectral_radius, leak_rate)
+    print(f"\nModel: EchoStateNetwork, {args.units} units, spectral radius {spectral_radius:g}, "
+          f"leak rate {leak_rate:g}, connectivity {args.connectivity:g}; readout fitted by ridge "
+          f"regression (ridge={args.ridge:g}): training NRMSE {training_errors['nrmse']:.3e}")
+    validation_scores, _, _ = evaluate(forecaster, validation_start, test_start)
+
+    # ---------------------------------------------------------- Test, once
+    test_scores, one_step, free_run = evaluate(forecaster, test_start, needed)
+    print("\nNRMSE (RMSE / std of the truth)      validation       test")
+    print(f"  one step ahead                     {validation_scores['one_step']:.3e}  {test_scores['one_step']:.3e}")
+    for h in args.horizons:
+        print(f"  free-running, first {h:>4} steps     {validation_scores[f'free_run_{h}']:.3e}  "
+              f"{test_scores[f'free_run_{h}']:.3e}")
+    print("\n  test step    truth  one-step  free-run")
+    samples = []
+    for step in sorted({1, 10, 50, 100, 250, 500, args.test_steps} & set(range(1, args.test_steps + 1))):
+        samples.append({"test_step": step, "truth": round(float(test[step - 1]), 6),
+                        "one_step": round(float(one_step[step - 1]), 6),
+                        "free_run": round(float(free_run[step - 1]), 6)})
+        print(f"  {step:>9}  {test[step - 1]:7.4f}  {one_step[step - 1]:8.4f}  {free_run[step - 1]:8.4f}")
+
+    plot_path = os.path.join(args.output_dir, "forecast.png")
+    plot_forecast(plot_path, test, one_step, free_run, test_start,
+                  title=f"Echo-state network on {source.split(' (')[0]}, test steps: one-step NRMSE "
+                        f"{test_scores['one_step']:.2e}, free-running NRMSE "
+                        f"{test_scores[f'free_run_{args.horizons[-1]}']:.2e} over {args.horizons[-1]} steps")
+    print(f"prediction-vs-truth plot: {plot_path}")
 
     # ------------------------------------------------------------------ Save
-    forecaster.card = {
-        "task": "time-series forecasting (next value; free-running by feeding predictions back)",
-        "model": "EchoStateNetwork", "units": args.units, "spectral_radius": args.spectral_radius,
-        "leak_rate": args.leak_rate, "connectivity": args.connectivity, "input_scaling": args.input_scaling,
-        "bias_scaling": args.bias_scaling, "ridge": args.ridge, "warmup_steps": args.warmup,
-        "data": source, "train_steps": args.train_steps, "test_steps": args.test_steps,
-        "training_nrmse": training_errors["nrmse"],
-        "held_out_nrmse": scores, "nrmse_normalization": "RMSE / std of the true values in the scored window",
-        "sweep": sweep, "backend": keras.backend.backend(), "seed": args.seed,
-        "wall_time_s": harness.elapsed(args), "command": args.command,
-    }
+    card_fields = dict(
+        task="time-series forecasting: the next value of a series, and free-running by feeding predictions back",
+        model={"name": "EchoStateNetwork",
+               "architecture": f"leaky echo-state reservoir of {args.units} tanh units (fixed sparse random "
+                               "weights) -> linear readout fitted by ridge regression",
+               "parameters": forecaster.model.count_params(), "units": args.units,
+               "spectral_radius": spectral_radius, "leak_rate": leak_rate, "connectivity": args.connectivity,
+               "input_scaling": args.input_scaling, "bias_scaling": args.bias_scaling},
+        data={"source": source if args.data else f"{source}, generated by kerasrnn.datasets.mackey_glass",
+              "url": "none: generated (Mackey & Glass, Science 197, 1977)" if not args.data else "none (a local file)",
+              "licence": "not applicable: generated data" if not args.data else "unknown",
+              "splits": splits},
+        training=training_record(
+            args.command, harness.elapsed(args), seed=args.seed, tau=args.tau, transient=TRANSIENT,
+            train_steps=args.train_steps, validation_steps=args.validation_steps, test_steps=args.test_steps,
+            warmup_steps=args.warmup, ridge=args.ridge, readout="ridge regression in closed form",
+            training_nrmse=training_errors["nrmse"], data_file=bool(args.data),
+            selection=(f"sweep of {len(args.sweep_spectral_radii)} spectral radii x {len(args.sweep_leak_rates)} "
+                       f"leak rates, ranked by validation {criterion} (sweep.json)") if args.sweep
+            else "the given spectral radius and leak rate (no sweep)"),
+        metrics={"validation": validation_scores, "test": test_scores,
+                 "protocol": "NRMSE = RMSE / std of the true values in the scored window; one step ahead the "
+                             "true series is read, free-running starts after the true steps before the window"},
+        headline={"metric": "one_step_nrmse", "split": "test", "value": test_scores["one_step"], "better": "lower"},
+        test_slice=None,
+        samples=samples,
+        intended_use="forecasting the Mackey-Glass series and similar smooth chaotic signals; a reference for how "
+                     "spectral radius and leak rate shape an echo-state network",
+        limitations=["fitted to one generated series: other series need their own fit (`Forecaster.fit`)",
+                     "free-running errors grow with the horizon (the series is chaotic)",
+                     f"the reservoir forgets its zero start only after a warm-up: forecast from at least "
+                     f"{args.warmup} steps of history"],
+    )
+    forecaster.card = make_card(**card_fields)
     forecaster.save(args.output_dir)
+    if not args.data:  # the number anyone can recompute from the saved model
+        card_fields["test_slice"] = score_test_slice(kerasrnn.load(args.output_dir), forecaster.card)
+        atomic_write_json(os.path.join(args.output_dir, "card.json"), make_card(**card_fields))
     print(f"\nsaved to {args.output_dir} (kerasrnn.load(...).forecast(series, steps))")
     print(f"done in {harness.elapsed(args)} s")
-    return scores
+    return test_scores
 
 
 if __name__ == "__main__":
