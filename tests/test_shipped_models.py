@@ -1,5 +1,7 @@
-"""Every model shipped in saved_models/ loads on this backend, does its job, and agrees with another backend."""
+"""Every model shipped in saved_models/ loads on this backend, does its job, agrees with another backend,
+follows the card schema, and still scores what its card says on a fixed slice of its test split."""
 
+import importlib.util
 import json
 
 import numpy as np
@@ -46,8 +48,6 @@ def test_something_is_shipped():
 
 @pytest.mark.parametrize("directory", SHIPPED, ids=lambda p: str(p.relative_to(testing.REPO_ROOT / "saved_models")))
 def test_shipped_model_loads_runs_and_agrees_across_backends(directory):
-    card = json.loads((directory / "card.json").read_text())
-    assert "command" in card and card["command"].startswith("python recipes/")
     task = kerasrnn.load(directory)
     here = probe(task)
     assert here, f"no probe for task {task.task_name!r}: add one to tests/test_shipped_models.py"
@@ -76,4 +76,55 @@ def test_shipped_models_fit_the_size_budget():
     not_shipped = {"demo", "checkpoints", "backup"}  # git-ignored training by-products
     total = sum(f.stat().st_size for f in (testing.REPO_ROOT / "saved_models").rglob("*")
                 if f.is_file() and not not_shipped & set(f.parts))
-    assert total < 60 * 2**20
+    assert total < 80 * 2**20
+
+
+# Models trained before the card schema and the three-way splits; each is retrained by its recipe's command.
+# Strict: once one is re-shipped with a schema card, its entry must go.
+AWAITING_RETRAINING = {"translate_en_fr"}
+
+# How far a recomputed slice may be from the card's value: float32 on another backend moves a mean
+# log-loss by ~1e-6 and can flip a rare beam-search or argmax tie, but a wrong card or a broken model
+# is off by far more than these.
+SLICE_TOLERANCE = {"nats_per_char": 2e-3, "accuracy": 0.01, "corpus_bleu_beam_4": 1.0}
+
+
+def _shipped_id(path):
+    return str(path.relative_to(testing.REPO_ROOT / "saved_models"))
+
+
+def _card_or_xfail(directory, request):
+    if _shipped_id(directory) in AWAITING_RETRAINING:
+        request.applymarker(pytest.mark.xfail(strict=True, reason="trained before the card schema"))
+    return json.loads((directory / "card.json").read_text())
+
+
+@pytest.mark.parametrize("directory", SHIPPED, ids=_shipped_id)
+def test_shipped_card_follows_the_schema(directory, request):
+    card = _card_or_xfail(directory, request)
+    kerasrnn.cards.validate_card(card)
+
+
+def recipe_of(card):
+    """The recipe module that wrote `card` (from its training command)."""
+    script = card["training"]["command"].split()[1]
+    spec = importlib.util.spec_from_file_location("shipped_recipe", testing.REPO_ROOT / script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("directory", SHIPPED, ids=_shipped_id)
+def test_shipped_numbers_are_recomputed_on_a_test_slice(directory, request, shared_data):
+    card = _card_or_xfail(directory, request)
+    expected = card["test_slice"]
+    if expected is None:
+        pytest.skip("this model's card has no test slice (no held-out split to slice)")
+    task = kerasrnn.load(directory)
+    again = recipe_of(card).score_test_slice(task, card)
+    assert again["sha256"] == expected["sha256"], "the test slice is not the data the card was scored on"
+    assert again["size"] == expected["size"] and again["metric"] == expected["metric"]
+    tolerance = SLICE_TOLERANCE.get(expected["metric"], 1e-3 * max(1.0, abs(expected["value"])))
+    assert again["value"] == pytest.approx(expected["value"], abs=tolerance), (
+        f"{_shipped_id(directory)}: {expected['metric']} on {expected['size']} {expected.get('unit', 'units')} "
+        f"of the test split is {again['value']:.4f}, the card says {expected['value']:.4f}")

@@ -1,0 +1,58 @@
+"""The card schema: `make_card` accepts a complete card and `validate_card` names what is wrong."""
+
+import json
+
+import pytest
+
+from kerasrnn import cards
+from kerasrnn.data.splits import describe_splits
+
+
+def a_card():
+    return cards.make_card(
+        task="next-character language model",
+        model={"name": "lstm", "architecture": "embedding -> lstm -> dense", "parameters": 1234},
+        data={"source": "tiny-shakespeare", "url": "https://example.org/input.txt", "licence": "public domain",
+              "splits": describe_splits("characters", "contiguous text", train="abcdefgh", validation="i",
+                                        test="j")},
+        training=cards.training_record("python recipes/predict_next_char.py --epochs 1", 12.34, seed=0),
+        metrics={"validation": {"nats_per_char": 1.5}, "test": {"nats_per_char": 1.6}},
+        headline={"metric": "nats_per_char", "split": "test", "value": 1.6, "better": "lower"},
+        test_slice={"size": 1, "unit": "characters", "metric": "nats_per_char", "value": 1.6},
+        samples=["To be"], intended_use="teaching", limitations=["small"])
+
+
+def test_a_complete_card_is_valid_and_records_the_machine():
+    card = a_card()
+    assert card["schema"] == cards.SCHEMA
+    training = card["training"]
+    assert training["backend"] in training["versions"] and "keras" in training["versions"]
+    assert training["machine"]["cpu_cores"] >= 1 and training["machine"]["accelerator"]
+    assert training["wall_time_s"] == 12.3
+    assert json.loads(json.dumps(card)) == card
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda c: c.pop("metrics"), "missing field 'metrics'"),
+    (lambda c: c["training"].update(command="python /home/me/recipes/x.py"), "training.command"),
+    (lambda c: c["samples"].append("saved to /work/out/model"), "absolute path"),
+    (lambda c: c["data"].update(licence=""), "data.licence"),
+    (lambda c: c.update(comparison={"gru": 1.49}), "unknown field 'comparison'"),
+    (lambda c: c["headline"].update(split="validation"), "headline"),
+    (lambda c: c["data"]["splits"]["test"].update(sha256="abc"), "data.splits.test"),
+    (lambda c: c["metrics"].pop("validation"), "metrics.validation"),
+    (lambda c: c["model"].update(parameters=True), "model must hold"),
+])
+def test_validate_card_names_each_problem(change, message):
+    card = a_card()
+    change(card)
+    assert any(message in problem for problem in cards.card_problems(card))
+    with pytest.raises(cards.CardError, match=message.replace("(", r"\(")):
+        cards.validate_card(card)
+
+
+def test_a_card_without_splits_needs_no_validation_metrics():
+    card = a_card()
+    card["data"]["splits"] = None
+    card["metrics"].pop("validation")
+    cards.validate_card(card)
