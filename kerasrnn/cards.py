@@ -217,3 +217,61 @@ def _plain(value):
     if hasattr(value, "tolist") and hasattr(value, "dtype"):
         return _plain(value.tolist())
     return value
+
+
+RESULTS_BEGIN = "<!-- results table: written by kerasrnn.cards.results_table from the cards; do not edit -->"
+RESULTS_END = "<!-- end of results table -->"
+
+
+def results_table(models_dir):
+    """A Markdown table of every card under `models_dir`: the headline test number beside its validation twin.
+
+    The README's results table is this function's output (a test checks that
+    they agree), so a number there always comes from a card, and a card from
+    the run that computed it.
+    """
+    import json
+    import pathlib
+
+    rows = ["| model | task | test (headline) | validation | test split | trained by |",
+            "| --- | --- | --- | --- | --- | --- |"]
+    for path in sorted(pathlib.Path(models_dir).rglob("card.json")):
+        if {"backup", "checkpoints", "demo"} & set(path.parts) or not (path.parent / "task.json").exists():
+            continue
+        card = json.loads(path.read_text(encoding="utf-8"))
+        name = path.parent.relative_to(models_dir).as_posix()
+        if card.get("schema") != SCHEMA:
+            rows.append(f"| `{name}` | {card.get('task', '?')} | not yet retrained with a card of this schema | | | |")
+            continue
+        headline = card["headline"]
+        metric = headline["metric"]
+        validation = _find_metric(card["metrics"].get("validation", {}), metric)
+        splits = card["data"]["splits"]
+        test_size = f"{splits['test']['size']:,} {splits['unit']}" if splits else "no split (external benchmark)"
+        training = card["training"]
+        trained = (f"`{training['command']}` ({training['backend']}, {training['wall_time_s'] / 60:.0f} min, "
+                   f"{training['machine']['cpu_cores']} CPU cores"
+                   + (f", {training['machine']['accelerator']}" if training['machine']['accelerator'] != "none" else "")
+                   + ")")
+        rows.append(f"| `{name}` | {card['task']} | {metric.replace('_', ' ')} **{_format(headline['value'])}** "
+                    f"({headline['better']} is better) | {_format(validation) if validation is not None else '-'} "
+                    f"| {test_size} | {trained} |")
+    return "\n".join([RESULTS_BEGIN, *rows, RESULTS_END])
+
+
+def _find_metric(metrics, name):
+    """`metrics[name]`, or the value of `name` without a prefix such as `corpus_bleu_` in a nested dict."""
+    if name in metrics and _number(metrics[name]):
+        return metrics[name]
+    for key, value in metrics.items():
+        if isinstance(value, dict):
+            for inner, number in value.items():
+                if _number(number) and (f"{key}_{inner}" == name or inner == name):
+                    return number
+    return None
+
+
+def _format(value):
+    if isinstance(value, float):
+        return f"{value:.3g}" if abs(value) < 0.01 else f"{value:.4f}" if abs(value) < 10 else f"{value:.2f}"
+    return str(value)

@@ -56,3 +56,25 @@ def test_a_card_without_splits_needs_no_validation_metrics():
     card["data"]["splits"] = None
     card["metrics"].pop("validation")
     cards.validate_card(card)
+
+
+def test_results_table_shows_the_headline_beside_its_validation_twin(tmp_path):
+    model_dir = tmp_path / "predict_next_char" / "lstm"
+    model_dir.mkdir(parents=True)
+    (model_dir / "task.json").write_text("{}")
+    (model_dir / "card.json").write_text(json.dumps(a_card()))
+    table = cards.results_table(tmp_path).splitlines()
+    assert table[0] == cards.RESULTS_BEGIN and table[-1] == cards.RESULTS_END
+    row = table[3]
+    assert row.startswith("| `predict_next_char/lstm` | next-character language model | nats per char **1.6000**")
+    assert "| 1.5000 |" in row and "1 characters" in row and "`python recipes/predict_next_char.py --epochs 1`" in row
+
+
+def test_the_readme_results_table_is_the_cards_table():
+    from tests import testing
+
+    readme = (testing.REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    start, end = readme.index(cards.RESULTS_BEGIN), readme.index(cards.RESULTS_END) + len(cards.RESULTS_END)
+    assert readme[start:end] == cards.results_table(testing.REPO_ROOT / "saved_models"), (
+        "README.md's results table differs from the cards: paste the output of "
+        "`python -c 'import kerasrnn.cards as c; print(c.results_table(\"saved_models\"))'`")
