@@ -3,20 +3,27 @@
 Reads a surname one character at a time and predicts which of 18 languages
 it comes from (the seeds' many-to-one RNN on PyTorch's names data). Names are
 normalised as the seeds do (accents stripped, lower case), each name counts
-once per language, and the held-out set is split by distinct name so no name
-is both trained on and tested (a name listed under several languages, such as
-"chan", is kept once per language, on one side of the split). Russian is about
-half of the names: `--class-weighting sqrt` (1/sqrt(class size)) or `balanced`
-(1/class size) weighs the loss towards the small languages. Measured on this
-data they buy no macro-F1 and cost accuracy (bigru, 15 epochs, jax, CPU: none
-0.818 accuracy / 0.494 macro-F1, sqrt 0.787 / 0.491, balanced 0.707 / 0.442),
-so the default is none. Held-out accuracy (every name counts the same) and
-macro-F1 (every language counts the same) are both printed, so the trade-off
-is visible: the table lists model, parameters, accuracy and macro-F1. Prints
-the top-3 languages of a few names, and saves each model as a
-`NameClassifier` (`kerasrnn.load`) with its card, training curve and
-row-normalised confusion matrix under `saved_models/classify_names/<model>/`;
-the best is also copied to `best/`.
+once per language, and the data is split three ways, 80/10/10 by default, by
+distinct name and stratified by language, so no name is in two splits (a name
+listed under several languages, such as "chan", is kept once per language,
+all its copies in one split). Each model keeps its epoch with the lowest
+validation loss; the model with the best validation accuracy is chosen; the
+test names are scored once, at the end, on the chosen model only.
+
+Russian is about half of the names: `--class-weighting sqrt` (1/sqrt(class
+size)) or `balanced` (1/class size) weighs the loss towards the small
+languages. Measured on a 20% held-out split they bought no macro-F1 and cost
+accuracy (bigru, 15 epochs, jax, CPU: none 0.818 accuracy / 0.494 macro-F1,
+sqrt 0.787 / 0.491, balanced 0.707 / 0.442), so the default is none.
+Accuracy (every name counts the same), macro-F1 (every language counts the
+same) and the expected calibration error (are the probabilities honest?) are
+printed side by side. Prints the top-3 languages of a few names, and saves
+each model as a `NameClassifier` (`kerasrnn.load`) with its training curve
+and validation confusion matrix under `<output-dir>/<model>/`, and the
+models' validation numbers in `<output-dir>/comparison.json`. The chosen
+model's directory also gets its card (`card.json`, validation and test
+metrics) and test confusion matrix; with several models it is copied to
+`<output-dir>/best/`.
 
     python recipes/classify_names.py --backend jax
     python recipes/classify_names.py --models bilstm --hidden-units 256 --class-weighting sqrt
@@ -37,6 +44,9 @@ MODELS = {
 }
 CLASS_WEIGHTINGS = ("none", "sqrt", "balanced")
 EXAMPLE_NAMES = "Dostoevsky,Nakamura,Schmidt,O'Neill,Rossi,Nguyen,Kowalski,García,Papadopoulos,Ślusàrski"
+QUICK_NAMES_PER_LANGUAGE = 60  # --quick reads the first names of each language file
+TEST_SLICE_NAMES = 300  # the card's test_slice: the first names of the test split
+CALIBRATION_BINS = 15
 
 
 def parse_args(argv=None):
@@ -48,8 +58,8 @@ def parse_args(argv=None):
     parser.add_argument("--embedding-dim", type=harness.positive_int, default=64, help="character embedding size")
     parser.add_argument("--num-layers", type=harness.positive_int, default=1, help="stacked recurrent layers")
     parser.add_argument("--dropout", type=float, default=0.3, help="dropout after each recurrent layer")
-    parser.add_argument("--held-out-fraction", type=harness.fraction, default=0.2,
-                        help="share of each language's distinct names held out for evaluation")
+    harness.add_split_flags(parser, "share of each language's distinct names that picks epochs and the model",
+                            "share of each language's distinct names scored once, at the end, on the chosen model")
     parser.add_argument("--class-weighting", choices=CLASS_WEIGHTINGS, default="none",
                         help="per-class loss weights: none, 1/sqrt(class size) or 1/class size (the last "
                              "two scaled to a mean of 1 per name)")
@@ -74,6 +84,70 @@ def parse_args(argv=None):
     return args
 
 
+def load_split_examples(normalization, fractions, seed, quick=False, path=None):
+    """The names data as examples, split three ways by distinct name and stratified by language.
+
+    Args:
+        normalization: `normalize_name` options (`strip_accents`, `lowercase`).
+        fractions: shares of train, validation and test, in distinct names.
+        seed: seed of the split.
+        quick: read only the first `QUICK_NAMES_PER_LANGUAGE` names of each language.
+        path: a local names file or directory, or `None` for the default data.
+
+    Returns:
+        `(names, labels, languages, (train, validation, test))`, the last three
+        sorted arrays of example indices (see `split_names`).
+    """
+    from kerasrnn.datasets.names import load_names
+    from kerasrnn.tasks.name_classifier import name_examples, split_names
+
+    names_by_language = load_names(path)
+    if quick:
+        names_by_language = {language: names[:QUICK_NAMES_PER_LANGUAGE]
+                             for language, names in names_by_language.items()}
+    names, labels, languages = name_examples(names_by_language, normalization)
+    return names, labels, languages, split_names(names, labels, fractions, seed=seed)
+
+
+def classification_metrics(labels, probabilities, languages):
+    """Accuracy, macro-F1, expected calibration error and per-language F1 of predicted probabilities."""
+    import numpy as np
+
+    from kerasrnn.metrics.classification import accuracy, expected_calibration_error, f1_scores, macro_f1
+
+    predicted = np.argmax(probabilities, axis=-1)
+    f1 = f1_scores(labels, predicted, num_classes=len(languages))
+    return {"names": len(labels), "accuracy": accuracy(labels, predicted), "macro_f1": macro_f1(labels, predicted),
+            "expected_calibration_error": expected_calibration_error(labels, probabilities, CALIBRATION_BINS),
+            "f1_per_language": dict(zip(languages, f1.round(4).tolist()))}
+
+
+def score_test_slice(task, card):
+    """The card's `test_slice`: accuracy on the first 300 test names (in data order: languages alphabetically).
+
+    The test split is rebuilt from the default data (`load_names()`) with the
+    task's normalisation and the fractions, seed and `quick` setting of
+    `card["training"]`.
+    """
+    import numpy as np
+
+    from kerasrnn.data.splits import fingerprint
+    from kerasrnn.metrics.classification import accuracy
+
+    settings = card["training"]
+    if settings.get("data_file"):
+        raise ValueError("this model was trained on a --data file; its test slice can be rebuilt from that file only")
+    names, labels, languages, (_, _, test) = load_split_examples(
+        task.normalization, settings["fractions"], settings["seed"], quick=settings.get("quick", False))
+    if languages != task.languages:
+        raise ValueError(f"the data has the languages {languages}, the model {task.languages}")
+    test = test[:TEST_SLICE_NAMES]
+    examples = [(names[i], languages[labels[i]]) for i in test]
+    predicted = np.argmax(task.probabilities([name for name, _ in examples]), axis=-1)
+    return {"size": len(test), "unit": "names", "metric": "accuracy", "value": accuracy(labels[test], predicted),
+            "sha256": fingerprint(examples)}
+
+
 def main(argv=None):
     args = parse_args(argv)
 
@@ -81,37 +155,41 @@ def main(argv=None):
     import keras
     import numpy as np
 
+    import kerasrnn
+    from kerasrnn.cards import make_card, training_record
     from kerasrnn.data.classification import balanced_class_weights, make_classification_dataset
-    from kerasrnn.datasets.names import load_names
-    from kerasrnn.metrics.classification import accuracy, confusion_matrix, f1_scores, macro_f1
-    from kerasrnn.metrics.classification import plot_confusion_matrix
+    from kerasrnn.data.splits import describe_splits
+    from kerasrnn.datasets.names import NAMES_URL
+    from kerasrnn.io_utils import atomic_write_json
+    from kerasrnn.metrics.classification import confusion_matrix, plot_confusion_matrix
     from kerasrnn.models.sequence_classifier import build_sequence_classifier
-    from kerasrnn.tasks.name_classifier import NameClassifier, name_examples, split_names
+    from kerasrnn.tasks.name_classifier import NameClassifier
     from kerasrnn.text.vocabulary import Vocabulary
-    from kerasrnn.training import check_no_nan, plot_history, recurrent_optimizer, standard_callbacks
+    from kerasrnn.training import check_no_nan, plot_history, recurrent_optimizer, restore_best, standard_callbacks
 
     keras.utils.set_random_seed(args.seed)
     print(f"backend: {keras.backend.backend()}")
 
     # ------------------------------------------------------------------ Data
-    names_by_language = load_names(args.data)
-    source = args.data or "PyTorch tutorial names (data.zip)"
-    if args.quick:
-        names_by_language = {language: names[:60] for language, names in names_by_language.items()}
     normalization = {"strip_accents": not args.keep_accents, "lowercase": not args.keep_case}
-    names, labels, languages = name_examples(names_by_language, normalization)
-    train_index, held_out_index = split_names(names, labels, args.held_out_fraction, seed=args.seed)
-    train_names, train_labels = [names[i] for i in train_index], labels[train_index]
-    held_out_names, held_out_labels = [names[i] for i in held_out_index], labels[held_out_index]
-    shared = set(train_names) & set(held_out_names)  # empty: the split is by distinct name
+    names, labels, languages, indices = load_split_examples(normalization, args.fractions, args.seed, args.quick,
+                                                            path=args.data)
+    parts = {part: ([names[i] for i in index], labels[index])
+             for part, index in zip(("train", "validation", "test"), indices)}
+    (train_names, train_labels), (validation_names, validation_labels), (test_names, test_labels) = parts.values()
+    in_two = ((set(train_names) & set(validation_names)) | (set(train_names) & set(test_names))
+              | (set(validation_names) & set(test_names)))  # empty: the split is by distinct name
+    splits = describe_splits("names", "distinct name, stratified by language", args.fractions, **{
+        part: [(name, languages[label]) for name, label in zip(*parts[part])] for part in parts})
 
     # Characters seen once in training (a stray digit or slash) are left to <unk>, so it is trained too.
     vocabulary = Vocabulary.build(train_names, level="char", min_count=2, specials=())
     counts = np.bincount(labels, minlength=len(languages))
-    print(f"{source}: {sum(map(len, names_by_language.values())):,} names in {len(languages)} languages, "
-          f"{len(names):,} distinct (name, language) pairs, {len(set(names)):,} distinct names; "
-          f"{len(train_names):,} for training, {len(held_out_names):,} held out "
-          f"({len(shared)} names on both sides); {vocabulary}")
+    source = (f"local file {os.path.basename(os.path.normpath(args.data))}" if args.data
+              else "PyTorch tutorial names (data.zip)")
+    print(f"{source}: {len(languages)} languages, {len(names):,} distinct (name, language) pairs, "
+          f"{len(set(names)):,} distinct names; {len(train_names):,} train, {len(validation_names):,} validation, "
+          f"{len(test_names):,} test ({len(in_two)} names in two splits); {vocabulary}")
     print("largest classes: " + ", ".join(
         f"{languages[k]} {counts[k] / counts.sum():.0%}" for k in np.argsort(-counts)[:3]))
 
@@ -131,10 +209,10 @@ def main(argv=None):
     train = make_classification_dataset(
         [encode(name) for name in train_names], train_labels, args.batch_size,
         class_weights=class_weights, shuffle=True, seed=args.seed)
-    held_out = make_classification_dataset(
-        [encode(name) for name in held_out_names], held_out_labels, args.batch_size, shuffle=False)
+    validation = make_classification_dataset(
+        [encode(name) for name in validation_names], validation_labels, args.batch_size, shuffle=False)
 
-    results = []
+    results, classifiers = [], {}
     strategy_scope = harness.setup_distribution(args)
     for name in args.models:
         output_dir = os.path.join(args.output_dir, name)
@@ -154,20 +232,22 @@ def main(argv=None):
 
         # ------------------------------------------------------------- Train
         callbacks = standard_callbacks(output_dir, tensorboard=args.tensorboard, train_data=train)
-        history = model.fit(train, validation_data=held_out, epochs=args.epochs, callbacks=callbacks,
+        history = model.fit(train, validation_data=validation, epochs=args.epochs, callbacks=callbacks,
                             verbose=2 if args.quick else "auto")
         check_no_nan(callbacks, output_dir)
+        restore_best(model, output_dir)  # the epoch with the lowest validation loss, not the last
 
-        # ---------------------------------------------------------- Evaluate
+        # ------------------------------------------------- Evaluate (validation)
         classifier = NameClassifier(model, vocabulary, languages, normalization)
-        predicted = np.argmax(classifier.probabilities(held_out_names), axis=-1)
-        matrix = confusion_matrix(held_out_labels, predicted, num_classes=len(languages))
-        row = {"model": name, "params": model.count_params(),
-               "accuracy": accuracy(held_out_labels, predicted), "macro_f1": macro_f1(held_out_labels, predicted)}
-        results.append(row)
-        f1 = f1_scores(held_out_labels, predicted, num_classes=len(languages))
-        print(f"held-out accuracy {row['accuracy']:.4f}, macro-F1 {row['macro_f1']:.4f}; "
-              f"weakest languages: " + ", ".join(f"{languages[k]} {f1[k]:.2f}" for k in np.argsort(f1)[:3]))
+        probabilities = classifier.probabilities(validation_names)
+        scores = classification_metrics(validation_labels, probabilities, languages)
+        results.append({"model": name, "parameters": model.count_params(), "epochs": args.epochs,
+                        "validation": {key: value for key, value in scores.items() if key != "f1_per_language"}})
+        classifiers[name] = (classifier, scores)
+        f1 = scores["f1_per_language"]
+        print(f"validation accuracy {scores['accuracy']:.4f}, macro-F1 {scores['macro_f1']:.4f}, "
+              f"ECE {scores['expected_calibration_error']:.4f}; weakest languages: "
+              + ", ".join(f"{language} {f1[language]:.2f}" for language in sorted(f1, key=f1.get)[:3]))
 
         # ----------------------------------------------------------- Predict
         print(f"Predictions (top {args.top_k}) " + "-" * 40)
@@ -175,41 +255,94 @@ def main(argv=None):
             print(f"{raw:>14} -> " + ", ".join(f"{language} {p:.2f}" for language, p in best))
 
         # -------------------------------------------------------------- Save
-        classifier.card = {
-            "task": "name -> language of origin",
-            "model": name, "cell": cell, "bidirectional": bidirectional, "parameters": model.count_params(),
-            "hidden_units": args.hidden_units, "embedding_dim": args.embedding_dim,
-            "num_layers": args.num_layers, "dropout": args.dropout,
-            "data": source, "languages": languages, "normalization": normalization,
-            "examples": len(names), "distinct_names": len(set(names)),
-            "train_examples": len(train_names), "held_out_examples": len(held_out_names),
-            "split": "by distinct name, stratified by language", "held_out_fraction": args.held_out_fraction,
-            "class_weighting": args.class_weighting, "batch_size": args.batch_size,
-            "learning_rate": args.learning_rate, "epochs": len(history.history["loss"]),
-            "backend": keras.backend.backend(), "seed": args.seed, "wall_time_s": harness.elapsed(args),
-            "held_out": {"accuracy": row["accuracy"], "macro_f1": row["macro_f1"],
-                         "f1_per_language": dict(zip(languages, f1.round(4).tolist()))},
-            "command": args.command,
-        }
-        classifier.save(output_dir)
+        classifier.save(output_dir)  # no card yet: only the chosen model is tested and gets one
+        if os.path.exists(os.path.join(output_dir, "card.json")):  # from an earlier run in this directory
+            os.remove(os.path.join(output_dir, "card.json"))
         plot_history(history, os.path.join(output_dir, "training_curve.png"), title=f"{name} on {source}")
-        plot_confusion_matrix(matrix, languages, os.path.join(output_dir, "confusion_matrix.png"),
-                              title=f"{name}: held-out accuracy {row['accuracy']:.3f}, "
-                                    f"macro-F1 {row['macro_f1']:.3f}")
+        matrix = confusion_matrix(validation_labels, np.argmax(probabilities, axis=-1), num_classes=len(languages))
+        plot_confusion_matrix(matrix, languages, os.path.join(output_dir, "confusion_matrix_validation.png"),
+                              title=f"{name}, validation: accuracy {scores['accuracy']:.3f}, "
+                                    f"macro-F1 {scores['macro_f1']:.3f}")
         print(f"saved to {output_dir}")
 
-    # ----------------------------------------------------------- Comparison
-    print(f"\nmodel       params  accuracy  macro-F1   (held-out, {len(held_out_names):,} names, "
+    # ------------------------------------------------ Choose on validation
+    best = max(results, key=lambda row: row["validation"]["accuracy"])
+    print(f"\nmodel       params  accuracy  macro-F1       ECE   (validation, {len(validation_names):,} names, "
           f"class weighting: {args.class_weighting})")
     for row in results:
-        print(f"{row['model']:<8}{row['params']:>10,}  {row['accuracy']:8.4f}  {row['macro_f1']:8.4f}")
-    best = max(results, key=lambda r: r["accuracy"])
+        scores = row["validation"]
+        print(f"{row['model']:<8}{row['parameters']:>10,}  {scores['accuracy']:8.4f}  {scores['macro_f1']:8.4f}  "
+              f"{scores['expected_calibration_error']:8.4f}{'   <- chosen' if row is best else ''}")
+    atomic_write_json(os.path.join(args.output_dir, "comparison.json"),
+                      {"chosen_on_validation": best["model"], "chosen_by": "validation accuracy",
+                       "class_weighting": args.class_weighting, "command": args.command, "rows": results})
+
+    # ------------------------------------------ Test: once, on the chosen model
+    classifier, validation_scores = classifiers[best["model"]]
+    output_dir = os.path.join(args.output_dir, best["model"])
+    wall_time_s = harness.elapsed(args)
+    probabilities = classifier.probabilities(test_names)
+    test_scores = classification_metrics(test_labels, probabilities, languages)
+    print(f"test ({len(test_names):,} names), {best['model']}: accuracy {test_scores['accuracy']:.4f}, "
+          f"macro-F1 {test_scores['macro_f1']:.4f}, ECE {test_scores['expected_calibration_error']:.4f}")
+    matrix = confusion_matrix(test_labels, np.argmax(probabilities, axis=-1), num_classes=len(languages))
+    plot_confusion_matrix(matrix, languages, os.path.join(output_dir, "confusion_matrix_test.png"),
+                          title=f"{best['model']}, test: accuracy {test_scores['accuracy']:.3f}, "
+                                f"macro-F1 {test_scores['macro_f1']:.3f}")
+
+    # ------------------------------------------------------------- Card
+    cell, bidirectional = MODELS[best["model"]]
+    weakest = sorted(test_scores["f1_per_language"], key=test_scores["f1_per_language"].get)[:3]
+    card_fields = dict(
+        task=f"name -> language of origin ({len(languages)} languages)",
+        model={"name": best["model"],
+               "architecture": f"character embedding {args.embedding_dim} -> {args.num_layers} x "
+                               f"{'bidirectional ' if bidirectional else ''}{cell.upper()} {args.hidden_units}"
+                               f"{' per direction' if bidirectional else ''} -> dropout {args.dropout} -> "
+                               f"dense softmax over {len(languages)} languages",
+               "parameters": best["parameters"], "cell": cell, "bidirectional": bidirectional,
+               "hidden_units": args.hidden_units, "embedding_dim": args.embedding_dim,
+               "num_layers": args.num_layers, "dropout": args.dropout, "vocabulary_size": vocabulary.size,
+               "languages": languages, "normalization": normalization},
+        data={"source": source, "url": NAMES_URL, "licence": "BSD-3-Clause, as distributed with the PyTorch tutorials",
+              "splits": splits},
+        training=training_record(
+            args.command, wall_time_s, seed=args.seed, fractions=args.fractions, quick=args.quick,
+            data_file=bool(args.data), epochs=args.epochs, batch_size=args.batch_size,
+            learning_rate=args.learning_rate, class_weighting=args.class_weighting,
+            best_epoch="lowest validation loss", models_trained=args.models,
+            chosen_on="validation accuracy (see comparison.json)"),
+        metrics={"validation": validation_scores, "test": test_scores,
+                 "calibration_bins": CALIBRATION_BINS},
+        headline={"metric": "accuracy", "split": "test", "value": test_scores["accuracy"], "better": "higher"},
+        test_slice=None,  # filled in below, from the saved model
+        samples=[{"name": raw, "top": [[language, round(p, 4)] for language, p in ranked]}
+                 for raw, ranked in zip(args.names, classifier.predict(args.names, top_k=args.top_k))],
+        intended_use="guessing which of 18 languages a surname comes from, to explore and teach character "
+                     "models; not for deciding anything about a person",
+        limitations=[
+            f"{len(languages)} languages only: a name from anywhere else still gets one of them",
+            f"the classes are unbalanced ({languages[int(np.argmax(counts))]} is "
+            f"{counts.max() / counts.sum():.0%} of the examples): accuracy favours the large classes, macro-F1 "
+            f"shows the small ones (weakest on test: {', '.join(weakest)})",
+            "a name listed under several languages is right in at most one of them, so accuracy stays below 1",
+            "surnames in Latin script, accents stripped and lower-cased; other characters are read as <unk>",
+            "the origin of a surname says nothing reliable about a person's nationality or ethnicity",
+        ],
+    )
+    classifier.card = make_card(**card_fields)
+    atomic_write_json(os.path.join(output_dir, "card.json"), classifier.card)
+    if not args.data:
+        card_fields["test_slice"] = score_test_slice(kerasrnn.load(output_dir), classifier.card)
+        classifier.card = make_card(**card_fields)
+        atomic_write_json(os.path.join(output_dir, "card.json"), classifier.card)
+        print(f"test slice: accuracy {card_fields['test_slice']['value']:.4f} on the first "
+              f"{card_fields['test_slice']['size']} test names")
     if len(results) > 1:
         from kerasrnn.training import copy_best_model
 
-        best_dir = copy_best_model(args.output_dir, best["model"])
-        print(f"best: {best['model']} (held-out accuracy {best['accuracy']:.4f}), copied to {best_dir}")
-    print(f"done in {harness.elapsed(args)} s")
+        print(f"best: {best['model']}, copied to {copy_best_model(args.output_dir, best['model'])}")
+    print(f"card in {output_dir}; done in {harness.elapsed(args)} s")
     return results
 
 

@@ -1,4 +1,4 @@
-"""Classification metrics in NumPy: accuracy, per-class and macro F1, confusion matrices.
+"""Classification metrics in NumPy: accuracy, per-class and macro F1, calibration, confusion matrices.
 
 They take integer class ids (`y_true`, `y_pred`), so they serve any
 classifier whatever the backend: compute predictions with
@@ -7,7 +7,8 @@ classifier whatever the backend: compute predictions with
 Accuracy counts every example once, so a large class dominates it; macro-F1
 averages the per-class F1 scores, so every class counts the same. Reporting
 both shows what class weighting trades: more correct rare-class predictions
-for a few more mistakes on the large class.
+for a few more mistakes on the large class. The expected calibration error
+says whether the predicted probabilities can be read as probabilities.
 """
 
 import numpy as np
@@ -106,6 +107,53 @@ def macro_f1(y_true, y_pred):
     y_true, y_pred = _check_labels(y_true, y_pred)
     present = np.union1d(y_true, y_pred)
     return float(np.mean(f1_scores(y_true, y_pred)[present]))
+
+
+def expected_calibration_error(y_true, probabilities, num_bins=15):
+    """How far the predicted probabilities are from the observed accuracy (0 is perfectly calibrated).
+
+    Each example's confidence is its largest probability and its prediction
+    the class of that probability. Examples are grouped into `num_bins`
+    equal-width confidence bins `(0, 1/M], (1/M, 2/M], ..., ((M-1)/M, 1]`, and
+
+        ECE = sum_b (|B_b| / n) * |accuracy(B_b) - mean confidence(B_b)|
+
+    A model that says 0.8 should be right 8 times in 10 on such examples.
+
+    Args:
+        y_true: integer class ids, shape `(n,)`.
+        probabilities: class probabilities, shape `(n, num_classes)` (rows of a softmax).
+        num_bins: the number of confidence bins `M`. Defaults to 15.
+
+    Returns:
+        A float in [0, 1].
+
+    Reference:
+        C. Guo, G. Pleiss, Y. Sun, K. Q. Weinberger, [On calibration of modern neural networks](
+        https://arxiv.org/abs/1706.04599) (2017).
+
+    Example:
+
+    >>> round(expected_calibration_error([0, 1], [[0.9, 0.1], [0.7, 0.3]], num_bins=10), 4)  # (0.1 + 0.7) / 2
+    0.4
+    """
+    probabilities = np.asarray(probabilities, dtype="float64")
+    if probabilities.ndim != 2:
+        raise ValueError(f"`probabilities` must have shape (examples, classes), received shape {probabilities.shape}")
+    if not np.all(np.isfinite(probabilities)) or probabilities.min() < 0 or probabilities.max() > 1:
+        raise ValueError("`probabilities` must hold numbers in [0, 1], received values from "
+                         f"{np.nanmin(probabilities)} to {np.nanmax(probabilities)}")
+    if isinstance(num_bins, bool) or not isinstance(num_bins, (int, np.integer)) or num_bins < 1:
+        raise ValueError(f"`num_bins` must be a positive integer, received: num_bins={num_bins!r}")
+    predicted = np.argmax(probabilities, axis=-1)
+    y_true, predicted = _check_labels(y_true, predicted)
+    confidence = probabilities.max(axis=-1)
+    correct = (predicted == y_true).astype("float64")
+    edges = np.linspace(0.0, 1.0, num_bins + 1)
+    bins = np.clip(np.searchsorted(edges, confidence, side="left") - 1, 0, num_bins - 1)  # (lo, hi] -> bin
+    counts = np.bincount(bins, minlength=num_bins)
+    gaps = np.abs(np.bincount(bins, correct, minlength=num_bins) - np.bincount(bins, confidence, minlength=num_bins))
+    return float(gaps.sum() / counts.sum())
 
 
 def normalize_rows(matrix):

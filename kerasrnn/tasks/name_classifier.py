@@ -15,17 +15,20 @@ How the names data set becomes examples (`name_examples`, `split_names`):
   e.g. "chan": Chinese, English) is kept once per language. Trained on
   both, the model learns to share its probability between them, which is
   the honest answer; scored on both, at most one of the copies can be right,
-  so held-out accuracy has a ceiling a little under 100%.
-* The held-out split is by distinct name: all copies of a name fall on the
-  same side, so no name is seen in training and then tested. It is
-  stratified by language (each name counted under its rarest language), so
-  even the smallest classes keep held-out examples.
+  so test accuracy has a ceiling a little under 100%.
+* The train / validation / test split is by distinct name: all copies of a
+  name fall in the same split, so no name is seen in training and then
+  validated or tested. It is stratified by language (each name counted under
+  its rarest language), so even the smallest classes have validation and
+  test names.
 """
 
 import os
 
 import numpy as np
 
+from kerasrnn.data.splits import DEFAULT_FRACTIONS
+from kerasrnn.data.splits import group_split
 from kerasrnn.tasks.saved_task import load_keras_model
 from kerasrnn.tasks.saved_task import read_card
 from kerasrnn.tasks.saved_task import read_manifest
@@ -117,56 +120,37 @@ def name_examples(names_by_language, normalization=None):
     return names, np.asarray(labels, "int32"), languages
 
 
-def split_names(names, labels, held_out_fraction=0.2, seed=0):
-    """Split examples into training and held-out sets by distinct name, stratified by class.
+def split_names(names, labels, fractions=DEFAULT_FRACTIONS, seed=0):
+    """Split examples into train, validation and test by distinct name, stratified by class.
 
     All examples that share a name (a name listed under several languages)
-    land on the same side, so no name is both trained on and tested. Each
-    distinct name is counted under its rarest class, and every class gives
-    `round(held_out_fraction * its names)` names (at least one when it has
-    two or more) to the held-out side.
+    land in the same split, so no name is both trained on and validated or
+    tested. Each distinct name is counted under its rarest class, and each
+    class gives about `fractions[1]` of its distinct names to validation and
+    `fractions[2]` to test (at least one each when it has three or more).
+    This is `kerasrnn.data.splits.group_split` grouped by name with the
+    labels as strata.
 
     Args:
         names: a list of (normalised) names, one per example.
         labels: class ids, one per example.
-        held_out_fraction: the share of each class's distinct names held out,
-            in (0, 1). Defaults to 0.2.
+        fractions: shares of train, validation and test, in distinct names.
+            Defaults to `(0.8, 0.1, 0.1)`.
         seed: seed of the shuffle. Defaults to 0.
 
     Returns:
-        `(train_indices, held_out_indices)`: sorted int64 arrays of example
-        indices.
+        `(train, validation, test)`: sorted int64 arrays of example indices.
 
     Example:
 
-    >>> train, held_out = split_names(["ab", "ab", "cd", "ef"], [0, 1, 0, 1], held_out_fraction=0.5)
-    >>> sorted(train.tolist() + held_out.tolist())
-    [0, 1, 2, 3]
+    >>> train, validation, test = split_names(["ab", "ab", "cd", "ef", "gh"], [0, 1, 0, 0, 0])
+    >>> sorted(train.tolist() + validation.tolist() + test.tolist())
+    [0, 1, 2, 3, 4]
     """
     labels = np.asarray(labels).reshape(-1)
     if len(names) != len(labels):
         raise ValueError(f"got {len(names)} names but {len(labels)} labels")
-    if not 0 < held_out_fraction < 1:
-        raise ValueError(f"`held_out_fraction` must be in (0, 1), received: held_out_fraction={held_out_fraction!r}")
-    class_sizes = np.bincount(labels.astype("int64"))
-    examples_of = {}
-    for index, name in enumerate(names):
-        examples_of.setdefault(name, []).append(index)
-    names_of_class = {}
-    for name in sorted(examples_of):
-        rarest = min((int(labels[i]) for i in examples_of[name]), key=lambda c: (class_sizes[c], c))
-        names_of_class.setdefault(rarest, []).append(name)
-    rng = np.random.default_rng(seed)
-    held_out = []
-    for label in sorted(names_of_class):
-        group = names_of_class[label]
-        count = int(round(held_out_fraction * len(group)))
-        count = min(max(count, 1), len(group) - 1) if len(group) >= 2 else 0
-        for position in rng.permutation(len(group))[:count]:
-            held_out.extend(examples_of[group[position]])
-    is_held_out = np.zeros(len(labels), bool)
-    is_held_out[held_out] = True
-    return np.flatnonzero(~is_held_out), np.flatnonzero(is_held_out)
+    return group_split(names, fractions, seed=seed, strata=labels)
 
 
 def _softmax(logits):
@@ -274,9 +258,12 @@ class NameClassifier:
         ]
 
     def save(self, directory):
-        """Write model, vocabulary, card, languages and normalisation to `directory` (atomically)."""
+        """Write model, vocabulary, card, languages and normalisation to `directory` (atomically).
+
+        With an empty `card` no `card.json` is written.
+        """
         extra = {"languages": self.languages, "normalization": self.normalization}
-        return write_task(directory, self.task_name, self.model, self.vocabulary, self.card, extra=extra)
+        return write_task(directory, self.task_name, self.model, self.vocabulary, self.card or None, extra=extra)
 
     @classmethod
     def load(cls, directory):

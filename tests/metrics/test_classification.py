@@ -3,6 +3,7 @@ import pytest
 
 from kerasrnn.metrics.classification import accuracy
 from kerasrnn.metrics.classification import confusion_matrix
+from kerasrnn.metrics.classification import expected_calibration_error
 from kerasrnn.metrics.classification import f1_scores
 from kerasrnn.metrics.classification import macro_f1
 from kerasrnn.metrics.classification import normalize_rows
@@ -59,6 +60,35 @@ def test_normalize_rows():
     np.testing.assert_allclose(normalize_rows(MATRIX).sum(axis=1), 1.0)
 
 
+def test_expected_calibration_error_by_hand():
+    # Confidences 0.95 (right), 0.85 (wrong), 0.62 (right), 0.58 (right).
+    y_true = [0, 0, 0, 1]
+    probabilities = [[0.95, 0.05], [0.15, 0.85], [0.62, 0.38], [0.42, 0.58]]
+    # Ten bins: each example alone in its bin, so ECE is the mean |correct - confidence|.
+    expected = (0.05 + 0.85 + 0.38 + 0.42) / 4
+    assert expected_calibration_error(y_true, probabilities, num_bins=10) == pytest.approx(expected)
+    # Two bins: all four in (0.5, 1], accuracy 3/4 = mean confidence 3.0/4, so the gaps cancel.
+    assert expected_calibration_error(y_true, probabilities, num_bins=2) == pytest.approx(0.0)
+    # Five bins: (0.8, 1] holds 0.95 and 0.85 (accuracy 1/2, confidence 0.9), (0.4, 0.6] holds 0.58, (0.6, 0.8] 0.62.
+    expected = (2 * abs(0.5 - 0.9) + abs(1 - 0.58) + abs(1 - 0.62)) / 4
+    assert expected_calibration_error(y_true, probabilities, num_bins=5) == pytest.approx(expected)
+    assert expected_calibration_error([1, 0], [[0.0, 1.0], [1.0, 0.0]]) == 0.0  # sure and right
+
+
+def test_expected_calibration_error_matches_a_direct_loop():
+    rng = np.random.default_rng(2)
+    logits = rng.normal(size=(400, 5)) * 2
+    probabilities = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    y_true = rng.integers(0, 5, 400)
+    confidence, correct = probabilities.max(axis=1), probabilities.argmax(axis=1) == y_true
+    expected = 0.0
+    for low in np.arange(15) / 15:
+        inside = (confidence > low) & (confidence <= low + 1 / 15)
+        if inside.any():
+            expected += inside.mean() * abs(correct[inside].mean() - confidence[inside].mean())
+    assert expected_calibration_error(y_true, probabilities) == pytest.approx(expected)
+
+
 @pytest.mark.parametrize(
     "call, message",
     [
@@ -67,6 +97,10 @@ def test_normalize_rows():
         (lambda: confusion_matrix([0, 3], [0, 1], num_classes=3), "num_classes=3"),
         (lambda: confusion_matrix([0.5], [0]), "integer class ids"),
         (lambda: f1_scores([-1], [0]), "class ids >= 0"),
+        (lambda: expected_calibration_error([0], [0.5, 0.5]), "shape \\(examples, classes\\)"),
+        (lambda: expected_calibration_error([0], [[1.5, -0.5]]), "in \\[0, 1\\]"),
+        (lambda: expected_calibration_error([0], [[0.5, 0.5]], num_bins=0), "num_bins=0"),
+        (lambda: expected_calibration_error([0, 1], [[0.5, 0.5]]), "same length"),
     ],
 )
 def test_errors(call, message):

@@ -1,29 +1,89 @@
 import json
 import re
 
+import pytest
+
 import kerasrnn
 from kerasrnn.tasks.name_classifier import NameClassifier
 from tests.recipes.recipe_runner import assert_ok
+from tests.recipes.recipe_runner import load_recipe
 from tests.recipes.recipe_runner import run_recipe
 
 
-def test_quick_run_trains_evaluates_predicts_and_saves(tmp_path):
+def test_quick_run_trains_validates_tests_the_chosen_model_and_saves(tmp_path, shared_data, monkeypatch):
+    monkeypatch.setenv("KERASRNN_DATA_DIR", str(shared_data))  # score_test_slice reads the data here too
     out = assert_ok(run_recipe("classify_names", "--quick", "--output-dir", tmp_path))
-    assert "(0 names on both sides)" in out
-    assert re.search(r"^bigru\s+[\d,]+\s+0\.\d{4}\s+0\.\d{4}$", out, re.M)  # model, params, accuracy, macro-F1
+    assert "(0 names in two splits)" in out and "held-out" not in out
+    # model, params, validation accuracy, macro-F1, ECE
+    assert re.search(r"^bigru\s+[\d,]+\s+0\.\d{4}\s+0\.\d{4}\s+0\.\d{4}   <- chosen$", out, re.M)
+    assert re.search(r"^test \([\d,]+ names\), bigru: accuracy 0\.\d{4}", out, re.M)
     assert re.search(r"Dostoevsky -> \w+ \d\.\d\d, \w+ \d\.\d\d, \w+ \d\.\d\d$", out, re.M)
     directory = tmp_path / "bigru"
     card = json.loads((directory / "card.json").read_text())
-    assert 0 <= card["held_out"]["accuracy"] <= 1 and len(card["held_out"]["f1_per_language"]) == 18
-    assert card["normalization"] == {"strip_accents": True, "lowercase": True} and "--quick" in card["command"]
-    for plot in ("confusion_matrix.png", "training_curve.png"):
+    kerasrnn.cards.validate_card(card)
+    assert "--quick" in card["training"]["command"] and card["training"]["fractions"] == [0.8, 0.1, 0.1]
+    assert card["model"]["normalization"] == {"strip_accents": True, "lowercase": True}
+    splits = card["data"]["splits"]
+    sizes = [splits[part]["size"] for part in ("train", "validation", "test")]
+    assert sum(sizes) == card["metrics"]["validation"]["names"] + card["metrics"]["test"]["names"] + sizes[0]
+    assert 0.75 < sizes[0] / sum(sizes) < 0.85
+    for part in ("validation", "test"):
+        metrics = card["metrics"][part]
+        assert 0 <= metrics["accuracy"] <= 1 and 0 <= metrics["expected_calibration_error"] <= 1
+        assert len(metrics["f1_per_language"]) == 18
+    assert card["headline"] == {"metric": "accuracy", "split": "test", "better": "higher",
+                                "value": card["metrics"]["test"]["accuracy"]}
+    comparison = json.loads((tmp_path / "comparison.json").read_text())
+    assert comparison["chosen_on_validation"] == "bigru" and "test" not in comparison["rows"][0]
+    assert comparison["rows"][0]["validation"]["accuracy"] == card["metrics"]["validation"]["accuracy"]
+    for plot in ("confusion_matrix_validation.png", "confusion_matrix_test.png", "training_curve.png"):
         assert (directory / plot).read_bytes()[:4] == b"\x89PNG"
     classifier = kerasrnn.load(directory)
     assert isinstance(classifier, NameClassifier) and len(classifier.languages) == 18
     assert len(classifier.predict(["Nakamura"], top_k=3)[0]) == 3
+    # The card's test slice is recomputed from the default data and the saved model alone; the quick test
+    # split is under 300 names, so the slice is all of it.
+    again = load_recipe("classify_names").score_test_slice(classifier, card)
+    assert again["sha256"] == card["test_slice"]["sha256"] == splits["test"]["sha256"]
+    assert again["size"] == card["test_slice"]["size"] == sizes[2]
+    assert again["value"] == pytest.approx(card["test_slice"]["value"], abs=1e-9)
+    assert card["test_slice"]["value"] == pytest.approx(card["metrics"]["test"]["accuracy"], abs=1e-9)
 
 
-def test_bad_flags_give_one_line_errors():
-    result = run_recipe("classify_names", "--quick", "--models", "transformer", backend="jax")
-    assert result.returncode == 2 and "unknown model(s) ['transformer']" in result.stderr
+def test_of_several_models_only_the_chosen_one_is_tested_and_gets_a_card(tmp_path):
+    data = tmp_path / "names"
+    data.mkdir()
+    endings = {"Czech": "ova", "Greek": "opoulos", "Japanese": "moto"}
+    for language, ending in endings.items():
+        (data / f"{language}.txt").write_text("\n".join(f"{chr(97 + i % 26)}{chr(97 + i // 26)}{ending}"
+                                                        for i in range(40)))
+    out = assert_ok(run_recipe("classify_names", "--data", data, "--models", "gru,bigru", "--epochs", "1",
+                               "--hidden-units", "8", "--embedding-dim", "8", "--names", "Sakamoto",
+                               "--output-dir", tmp_path / "run"))
+    comparison = json.loads((tmp_path / "run" / "comparison.json").read_text())
+    assert [row["model"] for row in comparison["rows"]] == ["gru", "bigru"]
+    chosen = max(comparison["rows"], key=lambda row: row["validation"]["accuracy"])["model"]
+    other = ({"gru", "bigru"} - {chosen}).pop()
+    assert comparison["chosen_on_validation"] == chosen and f"test (12 names), {chosen}:" in out
+    assert (tmp_path / "run" / other / "task.json").exists()
+    assert not (tmp_path / "run" / other / "card.json").exists()  # never tested, so no card
+    assert not (tmp_path / "run" / other / "confusion_matrix_test.png").exists()
+    card = json.loads((tmp_path / "run" / "best" / "card.json").read_text())
+    kerasrnn.cards.validate_card(card)
+    assert card["model"]["name"] == chosen and card["training"]["models_trained"] == ["gru", "bigru"]
+    assert card["data"]["source"] == "local file names" and card["test_slice"] is None  # no default data
+    assert [card["data"]["splits"][part]["size"] for part in ("train", "validation", "test")] == [96, 12, 12]
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--models", "transformer"], "unknown model(s) ['transformer']"),
+        (["--validation-fraction", "0.5", "--test-fraction", "0.5"], "leave nothing to train on"),
+        (["--test-fraction", "0"], "--test-fraction: expected a number in (0, 1), received '0'"),
+    ],
+)
+def test_bad_flags_give_one_line_errors(args, message):
+    result = run_recipe("classify_names", "--quick", *args, backend="jax")
+    assert result.returncode == 2 and message in result.stderr
     assert "Traceback" not in result.stderr
