@@ -259,7 +259,7 @@ def plot_history(history, path, title=None):
         epochs = np.arange(1, len(logs[name]) + 1)
         axis.plot(epochs, logs[name], marker="o", label="training")
         if f"val_{name}" in logs:
-            axis.plot(epochs, logs[f"val_{name}"], marker="o", label="held-out")
+            axis.plot(epochs, logs[f"val_{name}"], marker="o", label="validation")
         axis.set_xlabel("epoch")
         axis.set_ylabel(name)
         axis.grid(alpha=0.3)
