@@ -13,8 +13,8 @@ Sub-packages:
     data      `tf.data` pipelines that feed `model.fit` on every backend.
     datasets  Loaders for the public data sets (download, cache, hash, local path).
     metrics   Perplexity, BLEU and NRMSE.
-    tasks     Saved tasks (`kerasrnn.load`).
-    presets   The installed models (`installed_models()`); `python -m kerasrnn` lists them.
+    tasks     Saved tasks (`kerasrnn.load(path or name)`).
+    presets   The models by name (`kerasrnn.list_models()`); the `kerasrnn` command (`kerasrnn.cli`) uses them.
 """
 
 import importlib
@@ -54,8 +54,13 @@ def __getattr__(name):
 
         globals()["load"] = load
         return load
+    if name == "list_models":
+        from kerasrnn.presets import list_models
+
+        globals()["list_models"] = list_models
+        return list_models
     raise AttributeError(f"module 'kerasrnn' has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted(list(globals()) + list(_SUBMODULES) + ["load"])
+    return sorted(list(globals()) + list(_SUBMODULES) + ["load", "list_models"])

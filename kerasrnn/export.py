@@ -52,8 +52,9 @@ def export_saved_model(model_dir, output_dir, beam_width=DEFAULT_BEAM_WIDTH, max
     """Export the task saved in `model_dir` as a SavedModel in `output_dir`.
 
     Args:
-        model_dir: a directory written by a recipe (it has a `task.json`):
-            a translator or a language model.
+        model_dir: a directory written by a recipe (it has a `task.json`),
+            or a model name (see `kerasrnn.presets`): a translator or a
+            language model.
         output_dir: where to write the SavedModel: a new or empty directory,
             or any existing one with `overwrite=True`. Written to a temporary
             directory next to it first, then renamed, so a failed export never
@@ -68,9 +69,10 @@ def export_saved_model(model_dir, output_dir, beam_width=DEFAULT_BEAM_WIDTH, max
     Returns:
         `output_dir`.
     """
+    from kerasrnn.presets import resolve
     from kerasrnn.tasks.saved_task import read_manifest
 
-    model_dir, output_dir = os.fspath(model_dir), os.fspath(output_dir)
+    model_dir, output_dir = os.fspath(resolve(model_dir)), os.fspath(output_dir)
     task = read_manifest(model_dir)["task"]
     if task not in ("translator", "language_model"):
         raise ValueError(

@@ -73,6 +73,29 @@ def run_python(code, backend_name, cwd=None, timeout=600, env=None):
     return result
 
 
+def run_kerasrnn(args, backend_name, input=None, cwd=None, timeout=600, env=None):
+    """Run the `kerasrnn` command (`python -m kerasrnn *args`) on `backend_name`; return the CompletedProcess.
+
+    Does not raise on a non-zero exit (tests check error exits); `KERASRNN_MODELS` is removed from the
+    environment unless `env` sets it.
+    """
+    child_env = dict(os.environ)
+    child_env.pop("KERASRNN_MODELS", None)
+    child_env.update(env or {})
+    child_env["KERAS_BACKEND"] = backend_name
+    child_env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    child_env["PYTHONPATH"] = os.pathsep.join([str(REPO_ROOT), child_env.get("PYTHONPATH", "")])
+    return subprocess.run(
+        [sys.executable, "-m", "kerasrnn", *args],
+        cwd=cwd or REPO_ROOT,
+        env=child_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        **({"stdin": subprocess.DEVNULL} if input is None else {"input": input}),
+    )
+
+
 def run_json(code, backend_name, **kwargs):
     """Run `code` in a child process; it must print one JSON object on its last stdout line."""
     result = run_python(code, backend_name, **kwargs)

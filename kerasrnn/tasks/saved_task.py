@@ -120,7 +120,13 @@ def load_keras_model(path):
 
 
 def load(path):
-    """Load a saved task (model, vocabulary and card) from a directory.
+    """Load a saved task (model, vocabulary and card) from a directory or by name.
+
+    `path` is a task directory, or the name of a model: a preset's short name
+    (`"translate_en_fr"`, `"predict_next_char"`) or a task directory's name
+    under `saved_models/` (`"predict_next_char/lstm"`), looked up in
+    `$KERASRNN_MODELS`, the repository's `saved_models/`, then the download
+    cache (see `kerasrnn.presets`). A path that exists wins over a name.
 
     Returns the task object for its kind: a language model with `generate`
     and `score`, a classifier with `predict`, and so on. Works on every
@@ -128,11 +134,13 @@ def load(path):
 
     Example:
 
-    >>> lm = kerasrnn.load("saved_models/predict_next_char/lstm")
+    >>> lm = kerasrnn.load("predict_next_char")  # or "saved_models/predict_next_char/lstm"
     >>> print(lm.generate("ROMEO:", num_chars=200, temperature=0.8, seed=0))
     """
     import kerasrnn.tasks  # noqa: F401  (registers the task classes)
+    from kerasrnn.presets import resolve
 
+    path = resolve(path)
     manifest = read_manifest(path)
     name = manifest.get("task")
     if name not in _TASKS:
