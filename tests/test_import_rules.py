@@ -1,4 +1,8 @@
-"""Layers, models, decoding, metrics and tasks use keras.ops only; backends are imported in kerasrnn/backend only."""
+"""Layers, models, decoding, metrics and tasks use keras.ops only; backends are imported in kerasrnn/backend only.
+
+On JAX and PyTorch, importing the inference side of kerasrnn and using a saved task never imports TensorFlow:
+only the tf.data pipelines (`kerasrnn.data`), `kerasrnn.export` and the tf-text twins do.
+"""
 
 import ast
 import pathlib
@@ -8,6 +12,9 @@ import pytest
 PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "kerasrnn"
 BACKEND_MODULES = {"tensorflow", "tensorflow_text", "jax", "jaxlib", "torch"}
 KERAS_ONLY = ["layers", "models", "decoding", "metrics", "tasks"]
+# Modules whose import must leave TensorFlow unimported on JAX and PyTorch.
+TENSORFLOW_FREE = ["kerasrnn.layers", "kerasrnn.models", "kerasrnn.decoding", "kerasrnn.tasks", "kerasrnn.text",
+                   "kerasrnn.metrics", "kerasrnn.cards", "kerasrnn.data.splits", "kerasrnn.data.validation"]
 
 
 def _imported_roots(path):
@@ -68,3 +75,81 @@ def test_random_reservoirs_are_drawn_without_keras():
 
     assert result["keras"] is False and result["tensorflow"] is False
     assert result["sum"] == float(abs(make_reservoir(1, 300, seed=3)[1]).sum())
+
+
+@pytest.mark.parametrize("backend_name", ["jax", "torch"])
+def test_inference_modules_do_not_import_tensorflow(backend_name):
+    from tests import testing
+
+    imported = testing.run_json(
+        f"import json, sys; import {', '.join(TENSORFLOW_FREE)}; "
+        "print(json.dumps(sorted(m for m in ('tensorflow', 'tensorflow_text') if m in sys.modules)))",
+        backend_name,
+    )
+    assert imported == []
+
+
+def shipped_model_directories():
+    """Every shipped model: a directory under saved_models/ with a task.json (training by-products left out)."""
+    from tests import testing
+
+    root = testing.REPO_ROOT
+    return sorted(
+        str(path.parent.relative_to(root)) for path in (root / "saved_models").rglob("task.json")
+        if not {"demo", "backup", "checkpoints"} & set(path.parts)
+    )
+
+
+def use_task(task):
+    """Call each inference method of a loaded task once, with tiny inputs."""
+    import numpy as np
+
+    name = task.task_name
+    if name == "language_model":
+        task.generate("ROMEO:", num_chars=10, top_k=5, seed=0)
+        task.score("First Citizen:")
+    elif name == "translator":
+        task.translate(["I am cold."], beam_width=2)
+        task.sample(["I am cold."], seed=0)
+    elif name == "name_classifier":
+        task.predict(["Satoshi", "Schmidt"], top_k=2)
+    elif name == "name_generator":
+        task.generate_names(3, max_length=12, seed=0)
+    elif name == "masked_word_model":
+        task.fill("to be or not to <mask>", top_k=3)
+    elif name == "word2vec":
+        word = task.vocabulary[0]
+        task.most_similar(word, topn=3)
+        task.similarity(word, task.vocabulary[1])
+    elif name == "forecaster":
+        task.forecast(np.sin(np.arange(200) * 0.1), 5)
+    else:
+        raise ValueError(f"no inference calls for task {name!r}: add them to use_task in tests/test_import_rules.py")
+
+
+def load_and_use_shipped_models():
+    """In this process, load and use every shipped model; return the models after which TensorFlow was imported."""
+    import sys
+
+    import kerasrnn
+
+    loaded_tensorflow = []
+    for directory in shipped_model_directories():
+        use_task(kerasrnn.load(directory))
+        if "tensorflow" in sys.modules:
+            loaded_tensorflow.append(directory)
+    return loaded_tensorflow
+
+
+@pytest.mark.parametrize("backend_name", ["jax", "torch"])
+def test_shipped_models_load_and_infer_without_tensorflow(backend_name):
+    from tests import testing
+
+    if not shipped_model_directories():
+        pytest.skip("no shipped models under saved_models/")
+    loaded_tensorflow = testing.run_json(
+        "import json; from tests.test_import_rules import load_and_use_shipped_models; "
+        "print(json.dumps(load_and_use_shipped_models()))",
+        backend_name,
+    )
+    assert loaded_tensorflow == [], "TensorFlow was imported by the time these models had been used"

@@ -12,7 +12,6 @@ Two layouts of the same examples:
 import collections
 
 import numpy as np
-import tensorflow as tf
 
 from kerasrnn.data.validation import check_non_negative_int
 from kerasrnn.data.validation import check_positive_int
@@ -121,6 +120,9 @@ def make_skip_gram_dataset(
     seed=None,
 ):
     """A `tf.data.Dataset` of `((targets, contexts), labels)` batches from `skip_gram_examples`."""
+    # Imported here: the rest of this module is NumPy that `SkipGramTrainer` uses without TensorFlow.
+    import tensorflow as tf
+
     batch_size = check_positive_int(batch_size, "batch_size")
     targets, contexts, labels = skip_gram_examples(
         ids, vocabulary_size, window_size, num_negatives, subsample, seed

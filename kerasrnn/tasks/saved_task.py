@@ -19,6 +19,7 @@ import keras
 
 from kerasrnn.io_utils import atomic_path
 from kerasrnn.io_utils import atomic_write_json
+from kerasrnn.utils.defer_tensorflow import tensorflow_not_imported_by_keras
 
 FORMAT_VERSION = 1
 _TASKS = {}
@@ -113,7 +114,8 @@ def load_keras_model(path):
     if not zipfile.is_zipfile(path):
         raise ValueError(f"{path} is not a valid .keras file (truncated or corrupt); re-run the recipe that wrote it")
     try:
-        return keras.saving.load_model(path, compile=False)
+        with tensorflow_not_imported_by_keras():  # JAX and PyTorch load without starting TensorFlow
+            return keras.saving.load_model(path, compile=False)
     except Exception as error:  # Keras raises many types for damaged archives.
         message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise ValueError(f"could not load {path}: {message}; the file may be damaged, re-run the recipe") from None
