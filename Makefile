@@ -18,7 +18,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	touch $@
 
 demo: install
-	$(PY) recipes/predict_next_char.py --demo
+	$(PY) recipes/predict_next_char.py --demo --backend jax
 
 test: install
 	@status=0; summary=""; \
