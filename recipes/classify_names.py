@@ -30,8 +30,10 @@ metrics) and test confusion matrix; with several models it is copied to
     python recipes/classify_names.py --quick    # seconds: a smoke test
 """
 
+import argparse
 import os
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
@@ -63,6 +65,11 @@ def parse_args(argv=None):
     parser.add_argument("--class-weighting", choices=CLASS_WEIGHTINGS, default="none",
                         help="per-class loss weights: none, 1/sqrt(class size) or 1/class size (the last "
                              "two scaled to a mean of 1 per name)")
+    parser.add_argument("--members", type=harness.positive_int, default=1,
+                        help="models trained per entry of --models (seeds seed, seed+1, ...), saved as one "
+                             "classifier that averages their probabilities")
+    parser.add_argument("--temperature-scaling", action=argparse.BooleanOptionalAction, default=True,
+                        help="divide the chosen model's logits by one temperature fitted on the validation names")
     parser.add_argument("--keep-accents", action="store_true", help="do not strip accents (the seeds strip them)")
     parser.add_argument("--keep-case", action="store_true", help="do not lower-case names")
     parser.add_argument("--names", default=EXAMPLE_NAMES, help="comma-separated names to classify at the end")
@@ -80,6 +87,7 @@ def parse_args(argv=None):
     args.names = names
     if args.quick:
         args.models, args.epochs, args.hidden_units, args.embedding_dim = args.models[:1], 1, 16, 16
+        args.members = min(args.members, 2)
         args.batch_size = 1024  # the quick subset is one batch: JAX compiles one train step, not two
     return args
 
@@ -164,6 +172,7 @@ def main(argv=None):
     from kerasrnn.metrics.classification import confusion_matrix, plot_confusion_matrix
     from kerasrnn.models.sequence_classifier import build_sequence_classifier
     from kerasrnn.tasks.name_classifier import NameClassifier
+    from kerasrnn.tasks.name_classifier import fit_temperature
     from kerasrnn.text.vocabulary import Vocabulary
     from kerasrnn.training import check_no_nan, plot_history, recurrent_optimizer, restore_best, standard_callbacks
 
@@ -206,46 +215,28 @@ def main(argv=None):
         ids = vocabulary.encode(name)
         return np.pad(ids, (0, -len(ids) % 8))
 
-    train = make_classification_dataset(
-        [encode(name) for name in train_names], train_labels, args.batch_size,
-        class_weights=class_weights, shuffle=True, seed=args.seed)
+    def make_train_data(seed):
+        return make_classification_dataset(
+            [encode(name) for name in train_names], train_labels, args.batch_size,
+            class_weights=class_weights, shuffle=True, seed=seed)
+
     validation = make_classification_dataset(
         [encode(name) for name in validation_names], validation_labels, args.batch_size, shuffle=False)
 
-    results, classifiers = [], {}
+    results, classifiers, all_members, member_logits = [], {}, [], {}
     strategy_scope = harness.setup_distribution(args)
-    for name in args.models:
+
+    def evaluate(name, members, parameters, history=None):
+        """Validation metrics of one candidate (a model, or an ensemble of members); saves it under name/."""
         output_dir = os.path.join(args.output_dir, name)
-        cell, bidirectional = MODELS[name]
-        # ------------------------------------------------------------- Model
-        with strategy_scope:
-            model = build_sequence_classifier(
-                vocabulary.size, len(languages), cell=cell, embedding_dim=args.embedding_dim,
-                hidden_units=args.hidden_units, num_layers=args.num_layers, bidirectional=bidirectional,
-                dropout=args.dropout, name=name)
-            model.compile(
-                optimizer=recurrent_optimizer(args.learning_rate),
-                loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-                metrics=["accuracy"],
-            )
-        print(f"\nModel: {name} ({model.count_params():,} params)")
-
-        # ------------------------------------------------------------- Train
-        callbacks = standard_callbacks(output_dir, tensorboard=args.tensorboard, train_data=train)
-        history = model.fit(train, validation_data=validation, epochs=args.epochs, callbacks=callbacks,
-                            verbose=2 if args.quick else "auto")
-        check_no_nan(callbacks, output_dir)
-        restore_best(model, output_dir)  # the epoch with the lowest validation loss, not the last
-
-        # ------------------------------------------------- Evaluate (validation)
-        classifier = NameClassifier(model, vocabulary, languages, normalization)
+        classifier = NameClassifier(members, vocabulary, languages, normalization)
         probabilities = classifier.probabilities(validation_names)
         scores = classification_metrics(validation_labels, probabilities, languages)
-        results.append({"model": name, "parameters": model.count_params(), "epochs": args.epochs,
+        results.append({"model": name, "members": len(members), "parameters": parameters, "epochs": args.epochs,
                         "validation": {key: value for key, value in scores.items() if key != "f1_per_language"}})
         classifiers[name] = (classifier, scores)
         f1 = scores["f1_per_language"]
-        print(f"validation accuracy {scores['accuracy']:.4f}, macro-F1 {scores['macro_f1']:.4f}, "
+        print(f"{name}: validation accuracy {scores['accuracy']:.4f}, macro-F1 {scores['macro_f1']:.4f}, "
               f"ECE {scores['expected_calibration_error']:.4f}; weakest languages: "
               + ", ".join(f"{language} {f1[language]:.2f}" for language in sorted(f1, key=f1.get)[:3]))
 
@@ -258,12 +249,58 @@ def main(argv=None):
         classifier.save(output_dir)  # no card yet: only the chosen model is tested and gets one
         if os.path.exists(os.path.join(output_dir, "card.json")):  # from an earlier run in this directory
             os.remove(os.path.join(output_dir, "card.json"))
-        plot_history(history, os.path.join(output_dir, "training_curve.png"), title=f"{name} on {source}")
+        if history is not None:
+            plot_history(history, os.path.join(output_dir, "training_curve.png"), title=f"{name} on {source}")
         matrix = confusion_matrix(validation_labels, np.argmax(probabilities, axis=-1), num_classes=len(languages))
         plot_confusion_matrix(matrix, languages, os.path.join(output_dir, "confusion_matrix_validation.png"),
                               title=f"{name}, validation: accuracy {scores['accuracy']:.3f}, "
                                     f"macro-F1 {scores['macro_f1']:.3f}")
         print(f"saved to {output_dir}")
+
+    for name in args.models:
+        output_dir = os.path.join(args.output_dir, name)
+        cell, bidirectional = MODELS[name]
+        members, first_history = [], None
+        for member in range(args.members):
+            seed = args.seed + member
+            keras.utils.set_random_seed(seed)
+            # One member trains in name/ (its checkpoints, backup and history.csv there); an ensemble's
+            # members each in name/checkpoints/member_<i>/, left out of the best/ copy.
+            work_dir = output_dir if args.members == 1 else os.path.join(output_dir, "checkpoints", f"member_{member}")
+            train = make_train_data(seed)
+            # --------------------------------------------------------- Model
+            with strategy_scope:
+                model = build_sequence_classifier(
+                    vocabulary.size, len(languages), cell=cell, embedding_dim=args.embedding_dim,
+                    hidden_units=args.hidden_units, num_layers=args.num_layers, bidirectional=bidirectional,
+                    dropout=args.dropout, name=name)
+                model.compile(
+                    optimizer=recurrent_optimizer(args.learning_rate),
+                    loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                    metrics=["accuracy"],
+                )
+            print(f"\nModel: {name}" + (f", member {member + 1} of {args.members} (seed {seed})"
+                                         if args.members > 1 else "") + f" ({model.count_params():,} params)")
+
+            # --------------------------------------------------------- Train
+            started = time.monotonic()
+            callbacks = standard_callbacks(work_dir, tensorboard=args.tensorboard, train_data=train)
+            history = model.fit(train, validation_data=validation, epochs=args.epochs, callbacks=callbacks,
+                                verbose=2 if args.quick else "auto")
+            check_no_nan(callbacks, work_dir)
+            restore_best(model, work_dir)  # the epoch with the lowest validation loss, not the last
+            print(f"trained in {time.monotonic() - started:.0f} s")
+            members.append(model)
+            first_history = first_history or history
+            member_logits[f"{name}_{member}"] = NameClassifier(model, vocabulary, languages, normalization
+                                                                ).member_logits(validation_names)[0]
+        all_members.extend(members)
+        # ------------------------------------------------- Evaluate (validation)
+        evaluate(name, members, sum(member.count_params() for member in members), first_history)
+
+    if len(args.models) > 1:  # every member of every model, averaged
+        evaluate("ensemble", all_members, sum(member.count_params() for member in all_members))
+    np.savez(os.path.join(args.output_dir, "validation_logits.npz"), labels=validation_labels, **member_logits)
 
     # ------------------------------------------------ Choose on validation
     best = max(results, key=lambda row: row["validation"]["accuracy"])
@@ -273,13 +310,29 @@ def main(argv=None):
         scores = row["validation"]
         print(f"{row['model']:<8}{row['parameters']:>10,}  {scores['accuracy']:8.4f}  {scores['macro_f1']:8.4f}  "
               f"{scores['expected_calibration_error']:8.4f}{'   <- chosen' if row is best else ''}")
-    atomic_write_json(os.path.join(args.output_dir, "comparison.json"),
-                      {"chosen_on_validation": best["model"], "chosen_by": "validation accuracy",
-                       "class_weighting": args.class_weighting, "command": args.command, "rows": results})
 
-    # ------------------------------------------ Test: once, on the chosen model
+    # --------------------------- Calibrate on validation: one temperature for the chosen model
     classifier, validation_scores = classifiers[best["model"]]
     output_dir = os.path.join(args.output_dir, best["model"])
+    calibration = {"temperature": 1.0, "fitted_on": None}
+    if args.temperature_scaling:
+        logits = classifier.member_logits(validation_names)
+        classifier.temperature = fit_temperature(logits, validation_labels)
+        before = validation_scores["expected_calibration_error"]
+        validation_scores = classification_metrics(
+            validation_labels, classifier.probabilities(validation_names), languages)
+        calibration = {"temperature": round(classifier.temperature, 4), "fitted_on": "validation",
+                       "validation_expected_calibration_error_before": before}
+        print(f"temperature {classifier.temperature:.3f} (fitted on validation): validation ECE {before:.4f} -> "
+              f"{validation_scores['expected_calibration_error']:.4f} (same names as the fit; test shows the "
+              f"honest figure)")
+        classifier.save(output_dir)
+    atomic_write_json(os.path.join(args.output_dir, "comparison.json"),
+                      {"chosen_on_validation": best["model"], "chosen_by": "validation accuracy",
+                       "class_weighting": args.class_weighting, "members": args.members,
+                       "calibration": calibration, "command": args.command, "rows": results})
+
+    # ------------------------------------------ Test: once, on the chosen model
     wall_time_s = harness.elapsed(args)
     probabilities = classifier.probabilities(test_names)
     test_scores = classification_metrics(test_labels, probabilities, languages)
@@ -291,15 +344,22 @@ def main(argv=None):
                                 f"macro-F1 {test_scores['macro_f1']:.3f}")
 
     # ------------------------------------------------------------- Card
-    cell, bidirectional = MODELS[best["model"]]
+    kinds = args.models if best["model"] == "ensemble" else [best["model"]]
+    members_per_kind = f"{args.members} x " if args.members > 1 else ""
+    architecture = " + ".join(
+        f"{members_per_kind}(character embedding {args.embedding_dim} -> {args.num_layers} x "
+        f"{'bidirectional ' if MODELS[kind][1] else ''}{MODELS[kind][0].upper()} {args.hidden_units}"
+        f"{' per direction' if MODELS[kind][1] else ''} -> dropout {args.dropout} -> dense over "
+        f"{len(languages)} languages)" for kind in kinds)
+    if len(classifier.members) > 1:
+        architecture += f", softmax(logits / {classifier.temperature:.3f}) averaged over {len(classifier.members)} models"
+    cell, bidirectional = MODELS[kinds[0]]
     weakest = sorted(test_scores["f1_per_language"], key=test_scores["f1_per_language"].get)[:3]
     card_fields = dict(
         task=f"name -> language of origin ({len(languages)} languages)",
         model={"name": best["model"],
-               "architecture": f"character embedding {args.embedding_dim} -> {args.num_layers} x "
-                               f"{'bidirectional ' if bidirectional else ''}{cell.upper()} {args.hidden_units}"
-                               f"{' per direction' if bidirectional else ''} -> dropout {args.dropout} -> "
-                               f"dense softmax over {len(languages)} languages",
+               "architecture": architecture, "members": len(classifier.members),
+               "temperature": classifier.temperature,
                "parameters": best["parameters"], "cell": cell, "bidirectional": bidirectional,
                "hidden_units": args.hidden_units, "embedding_dim": args.embedding_dim,
                "num_layers": args.num_layers, "dropout": args.dropout, "vocabulary_size": vocabulary.size,
@@ -310,7 +370,8 @@ def main(argv=None):
             args.command, wall_time_s, seed=args.seed, fractions=args.fractions, quick=args.quick,
             data_file=bool(args.data), epochs=args.epochs, batch_size=args.batch_size,
             learning_rate=args.learning_rate, class_weighting=args.class_weighting,
-            best_epoch="lowest validation loss", models_trained=args.models,
+            best_epoch="lowest validation loss", models_trained=args.models, members=args.members,
+            temperature_scaling=calibration,
             chosen_on="validation accuracy (see comparison.json)"),
         metrics={"validation": validation_scores, "test": test_scores,
                  "calibration_bins": CALIBRATION_BINS},

@@ -9,6 +9,8 @@ import kerasrnn
 from kerasrnn.datasets.names import load_names
 from kerasrnn.models.sequence_classifier import build_sequence_classifier
 from kerasrnn.tasks.name_classifier import NameClassifier
+from kerasrnn.tasks.name_classifier import ensemble_probabilities
+from kerasrnn.tasks.name_classifier import fit_temperature
 from kerasrnn.tasks.name_classifier import name_examples
 from kerasrnn.tasks.name_classifier import normalize_name
 from kerasrnn.tasks.name_classifier import split_names
@@ -158,3 +160,60 @@ def test_saved_here_loads_on_another_backend(classifier, tmp_path):
     )
     assert result["type"] == "NameClassifier"
     np.testing.assert_allclose(result["p"], expected, atol=1e-5)
+
+
+def _member(vocabulary, seed):
+    keras.utils.set_random_seed(seed)
+    return build_sequence_classifier(vocabulary.size, len(LANGUAGES), embedding_dim=4, hidden_units=6)
+
+
+def test_an_ensemble_averages_its_members_probabilities_and_round_trips(classifier, tmp_path):
+    members = [classifier.model, _member(classifier.vocabulary, 1), _member(classifier.vocabulary, 2)]
+    ensemble = NameClassifier(members, classifier.vocabulary, LANGUAGES, temperature=1.5)
+    names = ["Novak", "Ivanov", "Papadopoulos"]
+    alone = [NameClassifier(member, classifier.vocabulary, LANGUAGES, temperature=1.5).probabilities(names)
+             for member in members]
+    np.testing.assert_allclose(ensemble.probabilities(names), np.mean(alone, axis=0), atol=1e-12)
+    assert ensemble.member_logits(names).shape == (3, 3, len(LANGUAGES))
+    directory = tmp_path / "ensemble"
+    ensemble.save(directory)
+    assert {"model.keras", "model_1.keras", "model_2.keras"} <= set(os.listdir(directory))
+    loaded = kerasrnn.load(directory)
+    assert len(loaded.members) == 3 and loaded.temperature == 1.5
+    np.testing.assert_allclose(loaded.probabilities(names), ensemble.probabilities(names), atol=1e-6)
+    NameClassifier(members[:1], classifier.vocabulary, LANGUAGES).save(directory)  # smaller: old members go
+    assert "model_1.keras" not in os.listdir(directory) and len(kerasrnn.load(directory).members) == 1
+
+
+def test_a_directory_saved_before_ensembles_still_loads(classifier, tmp_path):
+    directory = tmp_path / "names"
+    classifier.save(directory)
+    manifest = json.loads((directory / "task.json").read_text())
+    del manifest["members"], manifest["temperature"]  # the task.json of a single model saved earlier
+    (directory / "task.json").write_text(json.dumps(manifest))
+    loaded = kerasrnn.load(directory)
+    assert len(loaded.members) == 1 and loaded.temperature == 1.0
+    np.testing.assert_allclose(loaded.probabilities(["Novak"]), classifier.probabilities(["Novak"]), atol=1e-6)
+
+
+def test_temperature_scaling_lowers_the_negative_log_likelihood_of_overconfident_logits():
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 4, size=400)
+    logits = rng.normal(size=(400, 4))
+    logits[np.arange(400), labels] += 1.0
+    overconfident = 8.0 * logits  # right about 60% of the time, but sure of itself
+
+    def nll(temperature):
+        return -np.mean(np.log(ensemble_probabilities(overconfident, temperature)[np.arange(400), labels]))
+
+    temperature = fit_temperature(overconfident, labels)
+    assert temperature > 2 and nll(temperature) < nll(1.0) - 0.5
+    assert nll(temperature) <= min(nll(temperature * 1.05), nll(temperature / 1.05)) + 1e-9  # a minimum
+    np.testing.assert_allclose(ensemble_probabilities(overconfident[None], 1.0), ensemble_probabilities(
+        overconfident, 1.0))
+
+
+@pytest.mark.parametrize("temperature", [0, -1.0, float("nan"), True, "2"])
+def test_bad_temperature_is_rejected(classifier, temperature):
+    with pytest.raises(ValueError, match="temperature="):
+        NameClassifier(classifier.model, classifier.vocabulary, LANGUAGES, temperature=temperature)
