@@ -65,6 +65,9 @@ def parse_args(argv=None):
     parser.add_argument("--class-weighting", choices=CLASS_WEIGHTINGS, default="none",
                         help="per-class loss weights: none, 1/sqrt(class size) or 1/class size (the last "
                              "two scaled to a mean of 1 per name)")
+    parser.add_argument("--ngram-filters", type=int, default=0,
+                        help="character n-gram detectors per width (2, 3, 4) read beside the recurrent layer "
+                             "(a char-CNN); 0 for none")
     parser.add_argument("--members", type=harness.positive_int, default=1,
                         help="models trained per entry of --models (seeds seed, seed+1, ...), saved as one "
                              "classifier that averages their probabilities")
@@ -79,6 +82,8 @@ def parse_args(argv=None):
     unknown = [m for m in args.models if m not in MODELS]
     if unknown or not args.models:
         parser.error(f"unknown model(s) {unknown or args.models}; choose from {', '.join(MODELS)}")
+    if args.ngram_filters < 0:
+        parser.error(f"--ngram-filters must be 0 or more, received {args.ngram_filters}")
     if not 0 <= args.dropout < 1:
         parser.error(f"--dropout must be in [0, 1), received {args.dropout}")
     names = [name.strip() for name in args.names.split(",") if name.strip()]
@@ -273,7 +278,7 @@ def main(argv=None):
                 model = build_sequence_classifier(
                     vocabulary.size, len(languages), cell=cell, embedding_dim=args.embedding_dim,
                     hidden_units=args.hidden_units, num_layers=args.num_layers, bidirectional=bidirectional,
-                    dropout=args.dropout, name=name)
+                    dropout=args.dropout, ngram_filters=args.ngram_filters, name=name)
                 model.compile(
                     optimizer=recurrent_optimizer(args.learning_rate),
                     loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
@@ -349,7 +354,9 @@ def main(argv=None):
     architecture = " + ".join(
         f"{members_per_kind}(character embedding {args.embedding_dim} -> {args.num_layers} x "
         f"{'bidirectional ' if MODELS[kind][1] else ''}{MODELS[kind][0].upper()} {args.hidden_units}"
-        f"{' per direction' if MODELS[kind][1] else ''} -> dropout {args.dropout} -> dense over "
+        f"{' per direction' if MODELS[kind][1] else ''}"
+        f"{f', beside {args.ngram_filters} x 3 character 2/3/4-gram detectors' if args.ngram_filters else ''}"
+        f" -> dropout {args.dropout} -> dense over "
         f"{len(languages)} languages)" for kind in kinds)
     if len(classifier.members) > 1:
         architecture += f", softmax(logits / {classifier.temperature:.3f}) averaged over {len(classifier.members)} models"
@@ -362,7 +369,7 @@ def main(argv=None):
                "temperature": classifier.temperature,
                "parameters": best["parameters"], "cell": cell, "bidirectional": bidirectional,
                "hidden_units": args.hidden_units, "embedding_dim": args.embedding_dim,
-               "num_layers": args.num_layers, "dropout": args.dropout, "vocabulary_size": vocabulary.size,
+               "num_layers": args.num_layers, "dropout": args.dropout, "ngram_filters": args.ngram_filters, "vocabulary_size": vocabulary.size,
                "languages": languages, "normalization": normalization},
         data={"source": source, "url": NAMES_URL, "licence": "BSD-3-Clause, as distributed with the PyTorch tutorials",
               "splits": splits},

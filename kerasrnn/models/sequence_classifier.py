@@ -2,9 +2,11 @@
 
 import keras
 
+from kerasrnn.layers.char_ngrams import CharNgrams
 from kerasrnn.layers.recurrent_factory import RECURRENT_KINDS
 from kerasrnn.layers.recurrent_factory import make_recurrent_layer
 from kerasrnn.models._recurrent_stack import stack_recurrent_layers
+from kerasrnn.utils.validation import check_positive_int
 from kerasrnn.utils.validation import check_stack_arguments
 
 
@@ -17,6 +19,8 @@ def build_sequence_classifier(
     num_layers=1,
     bidirectional=True,
     dropout=0.0,
+    ngram_filters=0,
+    ngram_widths=(2, 3, 4),
     name=None,
 ):
     """A functional many-to-one classifier: `Embedding -> RNN x num_layers -> Dense(num_classes)`.
@@ -45,6 +49,11 @@ def build_sequence_classifier(
         bidirectional: read each sequence in both directions. Defaults to True.
         dropout: dropout rate after each recurrent layer (not recurrent
             dropout, which would disable cuDNN). Defaults to 0.
+        ngram_filters: with a positive number, a `kerasrnn.layers.CharNgrams`
+            layer (that many max-pooled convolution filters per width) also
+            reads the embeddings, and its features are concatenated to the
+            recurrent state before the dense layer. Defaults to 0 (none).
+        ngram_widths: the n-gram widths of `CharNgrams`. Defaults to `(2, 3, 4)`.
         name: model name. Defaults to `"bi{cell}_classifier"` or `"{cell}_classifier"`.
 
     Returns:
@@ -70,6 +79,13 @@ def build_sequence_classifier(
         last = index == num_layers - 1  # all but the last return their whole sequence
         return make_recurrent_layer(cell, hidden_units, return_sequences=not last, name=f"{cell}_{index}")
 
+    embedded = x
     x = stack_recurrent_layers(x, make_layer, num_layers, bidirectional, dropout)  # (batch, directions * units)
+    if ngram_filters != 0:
+        check_positive_int(ngram_filters, "ngram_filters")
+        ngrams = CharNgrams(ngram_filters, ngram_widths, name="char_ngrams")(embedded)  # (batch, widths * filters)
+        if dropout:
+            ngrams = keras.layers.Dropout(dropout, name="ngram_dropout")(ngrams)
+        x = keras.layers.Concatenate(name="features")([x, ngrams])
     logits = keras.layers.Dense(num_classes, name="logits")(x)  # (batch, classes)
     return keras.Model(inputs, logits, name=name or f"{prefix}_classifier")

@@ -64,3 +64,15 @@ def test_bad_arguments(kwargs, message):
     arguments = {"vocabulary_size": 10, "num_classes": 3, **kwargs}
     with pytest.raises(ValueError, match=message):
         build_sequence_classifier(**arguments)
+
+
+def test_char_ngram_features_beside_the_recurrent_state(tmp_path):
+    model = build_sequence_classifier(12, 4, embedding_dim=4, hidden_units=5, ngram_filters=3, dropout=0.1)
+    assert model.get_layer("char_ngrams").widths == (2, 3, 4)
+    short = np.array([[3, 1, 4, 1, 5], [2, 7, 0, 0, 0]], "int32")
+    long = np.pad(short, ((0, 0), (0, 3)))
+    assert_allclose(model(long), model(short), atol=1e-5)
+    model.save(tmp_path / "model.keras")
+    assert_allclose(keras.saving.load_model(tmp_path / "model.keras")(long), model(long), atol=1e-6)
+    with pytest.raises(ValueError, match="ngram_filters=-2"):
+        build_sequence_classifier(12, 4, ngram_filters=-2)
