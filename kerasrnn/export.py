@@ -132,8 +132,9 @@ def _export_translator(model_dir, output_dir, beam_width, max_length, length_pen
     import keras
     import tensorflow as tf
 
-    from kerasrnn.decoding.beam_search import beam_search
-    from kerasrnn.decoding.seq2seq_decoding import search_loop
+    from kerasrnn.decoding import BeamSampler
+    from kerasrnn.decoding import GreedySampler
+    from kerasrnn.decoding import normalized_scores
     from kerasrnn.tasks.translator import Translator
     from kerasrnn.text.tf_text import tf_split_words
 
@@ -141,9 +142,9 @@ def _export_translator(model_dir, output_dir, beam_width, max_length, length_pen
     source, target = translator.source_vocabulary, translator.target_vocabulary
     if max_length is None:
         max_length = int(translator.card.get("max_length", 31)) + 1
-    generator = translator.generator
-    stepper, start_id, end_id = generator.stepper, generator.start_id, generator.end_id
-    logit_bias = tf.constant(generator.logit_bias)
+    # The translator's own decoding loops, traced into the graph.
+    beam_search = translator.generator.decode_fn(BeamSampler(beam_width, length_penalty), max_length)
+    greedy_search = translator.generator.decode_fn(GreedySampler(), max_length)
 
     source_table = _token_table(source)
     target_tokens = tf.constant(target.id_to_token)
@@ -165,24 +166,16 @@ def _export_translator(model_dir, output_dir, beam_width, max_length, length_pen
         words = tf.ragged.boolean_mask(tf.gather(target_tokens, tokens), keep)
         return tf.strings.reduce_join(words, axis=-1, separator=" ")
 
+    def translate(search, sentences):
+        tokens, log_probs = search(encode(sentences))
+        tokens = tokens[:, 1:]  # without <s>
+        return {"translation": detokenize(tokens), "score": normalized_scores(tokens, log_probs, length_penalty)}
+
     def beam(sentences):
-        source_ids = encode(sentences)
-        batch = tf.shape(source_ids)[0]
-        states = stepper.encode(source_ids)
-        tokens, scores, _ = beam_search(stepper.step, states, batch, start_id, end_id, beam_width, max_length,
-                                        length_penalty, logit_bias)
-        return {"translation": detokenize(tokens[:, 0]), "score": scores[:, 0]}
+        return translate(beam_search, sentences)
 
     def greedy(sentences):
-        source_ids = encode(sentences)
-        batch = tf.shape(source_ids)[0]
-        states = stepper.encode(source_ids)
-        tokens, log_probs = search_loop(stepper.step, states, batch, start_id, end_id, max_length,
-                                        lambda i, logits: tf.argmax(logits, axis=-1, output_type=tf.int32),
-                                        logit_bias)
-        lengths = tf.cast(tf.maximum(tf.math.count_nonzero(tokens, axis=-1), 1), tf.float32)
-        scores = log_probs / tf.pow((5.0 + lengths) / 6.0, length_penalty)  # as normalized_scores
-        return {"translation": detokenize(tokens), "score": scores}
+        return translate(greedy_search, sentences)
 
     sentences_spec = [tf.TensorSpec([None], tf.string, name="sentences")]
     archive = keras.export.ExportArchive()
@@ -200,6 +193,9 @@ def _export_language_model(model_dir, output_dir):
     import keras
     import tensorflow as tf
 
+    from kerasrnn.decoding import GreedySampler
+    from kerasrnn.decoding import RandomSampler
+    from kerasrnn.decoding.random_sampler import gumbel
     from kerasrnn.tasks.language_model import LanguageModel
 
     language_model = LanguageModel.load(model_dir)
@@ -208,13 +204,11 @@ def _export_language_model(model_dir, output_dir):
         raise ValueError(f"SavedModel export of language models supports character models, not {vocabulary.level!r}")
     table = _token_table(vocabulary)
     tokens = tf.constant(vocabulary.id_to_token)
-    suppressed = range(2 + len(vocabulary.specials))  # <pad>, <unk> and the special tokens, as generate() does
-    bias = [-1e9 if i in suppressed else 0.0 for i in range(vocabulary.size)]
-    bias = tf.constant(bias, tf.float32)
+    bias = tf.constant(language_model.generator.logit_bias)  # <pad>, <unk> and the specials, as generate() does
     dropped = tf.constant(sorted({vocabulary.pad_id, *(vocabulary.special_id(t) for t in vocabulary.specials)}),
                           tf.int32)
 
-    def run(prompts, num_chars, temperature, seed):
+    def run(prompts, num_chars, sampler, inputs_fn):
         chars = tf.strings.unicode_split(prompts, "UTF-8")  # ragged (batch, chars)
         ids = tf.cast(table.lookup(chars), tf.int32)
         lengths = tf.cast(ids.row_lengths(), tf.int32)
@@ -227,24 +221,12 @@ def _export_language_model(model_dir, output_dir):
         lengths = tf.maximum(lengths, 1)
         batch, prompt_width = tf.shape(ids)[0], tf.shape(ids)[1]
         total = prompt_width + num_chars
-        buffer = tf.concat([ids, tf.zeros([batch, num_chars], tf.int32)], axis=1)
-        states = stepper.initial_states(batch)
-        greedy = temperature <= 0.0
-
-        def body(i, buffer, states):
-            logits, states = stepper.step(buffer[:, i], states)
-            logits = tf.cast(logits, tf.float32) + bias
-            sampled = tf.random.stateless_categorical(logits / tf.maximum(temperature, 1e-6), 1,
-                                                      seed=tf.stack([seed, i]), dtype=tf.int32)[:, 0]
-            chosen = tf.where(greedy, tf.argmax(logits, axis=-1, output_type=tf.int32), sampled)
-            # Prompts are right-padded: each row keeps feeding its own prompt until that prompt ends.
-            inside_prompt = i + 1 < lengths
-            chosen = tf.where(inside_prompt, buffer[:, tf.minimum(i + 1, total - 1)], chosen)
-            column = tf.one_hot(i + 1, total, on_value=1, off_value=0, dtype=tf.int32)[None, :]
-            buffer = buffer * (1 - column) + chosen[:, None] * column
-            return i + 1, buffer, states
-
-        _, buffer, _ = tf.while_loop(lambda i, *_: i < total - 1, body, (tf.constant(0), buffer, states))
+        buffer = tf.concat([ids, tf.zeros([batch, num_chars], tf.int32)], axis=1)  # (batch, total)
+        # Prompts are right-padded: each row keeps its own prompt (the mask) and generates after it.
+        given = tf.range(total)[None, :] < lengths[:, None]
+        # The same sampler loop as LanguageModel.generate, traced here.
+        buffer, _ = sampler(stepper.next_fn(), buffer, stepper.initial_states(batch), mask=given, logit_bias=bias,
+                            inputs=inputs_fn(total, batch))
         # Each row's generated text starts right after its own prompt.
         positions = lengths[:, None] + tf.range(num_chars)[None, :]
         generated = tf.gather(buffer, positions, batch_dims=1)
@@ -253,10 +235,17 @@ def _export_language_model(model_dir, output_dir):
         return {"text": text}
 
     def serve(prompts, num_chars, temperature, seed):
-        return run(prompts, num_chars, temperature, seed)
+        def inputs(total, batch):
+            # RandomSampler's Gumbel noise from TensorFlow's stateless generator (the seed is an input here);
+            # temperature <= 0 means greedy: no noise, and the argmax of the logits is unchanged.
+            uniform = tf.random.stateless_uniform([total, batch, vocabulary.size], seed=tf.stack([seed, 0]))
+            noise = tf.where(temperature > 0.0, gumbel(uniform), tf.zeros_like(uniform))
+            return {"noise": noise, "temperature": tf.maximum(temperature, 1e-6)}
+
+        return run(prompts, num_chars, RandomSampler(), inputs)
 
     def greedy(prompts, num_chars):
-        return run(prompts, num_chars, tf.constant(0.0), tf.constant(0))
+        return run(prompts, num_chars, GreedySampler(), lambda total, batch: {})
 
     archive = keras.export.ExportArchive()
     archive.track(language_model.model)

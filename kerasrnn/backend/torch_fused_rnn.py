@@ -112,6 +112,54 @@ def fused_simple_rnn(inputs, initial_state, kernel, recurrent_kernel, bias, acti
     return _run(f"rnn_{activation}", inputs, [initial_state], weights, **options)
 
 
+# One-token steps of the same recurrences, for decoding (`kerasrnn.decoding.RecurrentStepper`): the
+# kernels behind `torch.nn.LSTMCell` and `GRUCell`, with the weights converted once per decoding run.
+
+
+def fused_lstm_step(kernel, recurrent_kernel, bias):
+    """Keras' LSTM step with `torch._VF.lstm_cell`: returns `step(inputs, [h, c]) -> (h, [h, c])`.
+
+    The weights are read and put in PyTorch's layout once, here; `step`
+    then costs one kernel call. For inference (run it under `torch.no_grad`).
+
+    Example:
+
+    ```python
+    step = fused_lstm_step(cell.kernel, cell.recurrent_kernel, cell.bias)
+    h, (h, c) = step(x, [h, c])  # x (batch, features), h and c (batch, units)
+    ```
+    """
+    w_ih, w_hh, b_ih, b_hh = _step_weights(kernel, recurrent_kernel, bias)
+
+    def step(inputs, states):
+        h, c = torch._VF.lstm_cell(inputs, (states[0], states[1]), w_ih, w_hh, b_ih, b_hh)
+        return h, [h, c]
+
+    return step
+
+
+def fused_gru_step(kernel, recurrent_kernel, bias):
+    """Keras' GRU step (`reset_after=True`) with `torch._VF.gru_cell`: `step(inputs, [h]) -> (h, [h])`.
+
+    As `fused_lstm_step`, with the gates reordered as in `fused_gru`.
+    """
+    w_ih, w_hh, b_ih, b_hh = _step_weights(kernel, recurrent_kernel, bias, reorder=_gru_gates_to_torch)
+
+    def step(inputs, states):
+        h = torch._VF.gru_cell(inputs, states[0], w_ih, w_hh, b_ih, b_hh)
+        return h, [h]
+
+    return step
+
+
+def _step_weights(kernel, recurrent_kernel, bias, reorder=None):
+    weights = [weight.detach() for weight in _torch_weights(kernel, recurrent_kernel, bias, reorder)]
+    if weights[0].dtype not in _ALWAYS_SUPPORTED_DTYPES and not (
+            weights[0].is_cuda and weights[0].dtype in _CUDA_ONLY_DTYPES):
+        raise NotImplementedError(f"no fused recurrent step for {weights[0].dtype} on {weights[0].device.type}")
+    return weights + [None] * (4 - len(weights))
+
+
 def _torch_weights(kernel, recurrent_kernel, bias, reorder=None):
     """Keras' weights -> the `[w_ih, w_hh(, b_ih, b_hh)]` list PyTorch's kernels take.
 

@@ -173,8 +173,9 @@ class Seq2SeqDecoder(_RecurrentStack):
 
     Trained with teacher forcing: it reads `<s> y_1 ... y_n` starting from the
     encoder's final states and predicts `y_1 ... y_n </s>`. The same weights
-    decode one token at a time with `step()`, which runs the *cells* of the
-    recurrent layers with the state carried along (dropout off).
+    decode one token at a time with `kerasrnn.decoding.RecurrentStepper`,
+    which runs the *cells* of the recurrent layers with the state carried
+    along (dropout off).
 
     Args:
         vocabulary_size: number of target token ids (the softmax size).
@@ -204,7 +205,7 @@ class Seq2SeqDecoder(_RecurrentStack):
     decoder = Seq2SeqDecoder(120, embedding_dim=8, hidden_units=16)
     states = encoder(np.array([[5, 6, 7, 0]]))
     decoder(np.array([[3, 40, 41]]), states).shape  # (1, 3, 120)
-    logits, states = decoder.step(np.array([3]), states)  # (1, 120)
+    logits, states = RecurrentStepper(decoder).step(np.array([3]), states)  # (1, 120)
     ```
 
     Reference:
@@ -229,15 +230,3 @@ class Seq2SeqDecoder(_RecurrentStack):
             x = layer(x, initial_state=states, training=training)  # (batch, time, hidden_units)
             x = self._dropout(index + 1, x, training)
         return self.output_projection(x)  # (batch, time, vocabulary_size)
-
-    def step(self, tokens, states):
-        """Feed `tokens` `(batch,)`; return logits `(batch, vocabulary_size)` and the new flat states."""
-        x = self.embedding(tokens)  # (batch, embedding_dim)
-        new_states = []
-        for layer, layer_states in zip(self.recurrent_layers, self._split_states(states)):
-            if getattr(layer.cell, "projected_inputs", False):
-                # kerasrnn's LayerNorm layers hand their cells inputs projected beforehand.
-                x = layer.cell.project_inputs(x)
-            x, updated = layer.cell(x, list(layer_states))
-            new_states.extend(updated if isinstance(updated, (list, tuple)) else [updated])
-        return self.output_projection(x), new_states

@@ -23,7 +23,7 @@ class Seq2Seq(keras.Model):
     Train it on `kerasrnn.data.make_translation_dataset` batches with
     `sequence_loss()` and `weighted_metrics=["accuracy"]`: the sample weights
     the pipeline gives keep padding out of the loss and the accuracy.
-    `kerasrnn.decoding.seq2seq_decoding.Seq2SeqGenerator` decodes it (greedy,
+    `kerasrnn.decoding.Seq2SeqGenerator` decodes it (greedy,
     sampling, beam search) with the whole loop compiled.
 
     Args:

@@ -9,7 +9,8 @@ from keras import ops
 
 from kerasrnn.backend import compile_inference
 from kerasrnn.decoding import RecurrentStepper
-from kerasrnn.decoding import TokenSampler
+from kerasrnn.decoding import TokenGenerator
+from kerasrnn.decoding import get_sampler
 from kerasrnn.tasks.saved_task import load_keras_model
 from kerasrnn.tasks.saved_task import read_card
 from kerasrnn.tasks.saved_task import register_task
@@ -30,6 +31,7 @@ class LanguageModel:
 
     >>> lm = kerasrnn.load("saved_models/predict_next_char/lstm")
     >>> lm.generate("ROMEO:", num_chars=100, temperature=0.8, seed=0)
+    >>> lm.generate("ROMEO:", num_chars=100, sampler="greedy")  # or sampler=kerasrnn.decoding.BeamSampler(4)
     >>> lm.score("To be, or not to be")["bits_per_char"]
     """
 
@@ -42,18 +44,38 @@ class LanguageModel:
         self.vocabulary = vocabulary
         self.card = dict(card or {})
         self.stepper = RecurrentStepper(model)
-        self.sampler = TokenSampler(self.stepper)
+        # <pad>, <unk> and the special tokens are never generated.
+        self.generator = TokenGenerator(self.stepper, suppress_ids=range(2 + len(vocabulary.specials)))
         self._scorers = {}
 
-    def generate(self, prompt=None, num_chars=200, temperature=1.0, top_k=None, top_p=None, seed=None, greedy=False):
+    def generate(self, prompt=None, num_chars=200, temperature=1.0, top_k=None, top_p=None, seed=None, greedy=False,
+                 sampler=None, beam_width=4, length_penalty=0.6):
         """Continue `prompt` by `num_chars` tokens (characters for a char model).
 
         An empty or `None` prompt starts from one token drawn from the
         vocabulary with `seed`. Characters never seen in training map to
         `<unk>` (a warning says how many). The state is carried across the
-        whole prompt, however long. Returns the generated text, without the
-        prompt.
+        whole prompt, however long.
+
+        Args:
+            prompt: the text to continue. Defaults to None.
+            num_chars: tokens to generate. Defaults to 200.
+            temperature, top_k, top_p, seed: sampling settings (see
+                `kerasrnn.decoding.RandomSampler`).
+            greedy: the most likely token each step (same as
+                `sampler="greedy"`). Defaults to False.
+            sampler: `"random"`, `"greedy"`, `"beam"` or a
+                `kerasrnn.decoding.Sampler`. Defaults to `"greedy"` with
+                `greedy=True`, else `"random"` with the settings above.
+            beam_width, length_penalty: settings of `sampler="beam"`.
+
+        Returns:
+            The generated text, without the prompt.
         """
+        if sampler is None:
+            sampler = "greedy" if greedy else "random"
+        sampler = get_sampler(sampler, temperature=temperature, top_k=top_k, top_p=top_p, seed=seed,
+                              beam_width=beam_width, length_penalty=length_penalty)
         if prompt is None or prompt == "":
             rng = np.random.default_rng(seed)
             prompt = self.vocabulary.tokens[int(rng.integers(len(self.vocabulary.tokens)))]
@@ -61,10 +83,7 @@ class LanguageModel:
         if unknown:
             warnings.warn(f"{unknown} prompt token(s) are not in the vocabulary and were read as <unk>", stacklevel=2)
         ids = self.vocabulary.encode(prompt)
-        generated = self.sampler.generate(
-            ids, num_chars, temperature=temperature, top_k=top_k, top_p=top_p, seed=seed, greedy=greedy,
-            suppress_ids=range(2 + len(self.vocabulary.specials)),  # <pad>, <unk> and the special tokens
-        )
+        generated = self.generator.generate(ids, num_chars, sampler)
         return self.vocabulary.decode(generated, skip_special=True, stop_at_end=False)
 
     def score(self, text):
@@ -96,10 +115,11 @@ class LanguageModel:
         def run(ids):
             ids = ops.convert_to_tensor(ids, "int32")
             states = stepper.initial_states(1)
+            next_fn = stepper.next_fn()
 
             def body(i, carry):
                 total, states = carry
-                logits, states = stepper.step(ops.take(ids, i, axis=1), states)
+                logits, states = next_fn(ops.take(ids, i, axis=1), states, i)
                 log_probs = ops.log_softmax(ops.cast(logits, "float32"), axis=-1)  # (1, vocabulary)
                 target = ops.take(ids, i + 1, axis=1)
                 picked = ops.take_along_axis(log_probs, ops.expand_dims(target, 1), axis=1)

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from kerasrnn.decoding import get_sampler
 from kerasrnn.tasks.language_model import LanguageModel
 from kerasrnn.tasks.saved_task import register_task
 
@@ -22,15 +23,21 @@ class NameGenerator(LanguageModel):
     >>> plants.generate_names(5, temperature=0.8, seed=0)
     """
 
-    def generate_names(self, count, max_length=40, temperature=1.0, top_k=None, seed=None, prefix=""):
+    def generate_names(self, count, max_length=40, temperature=1.0, top_k=None, seed=None, prefix="", top_p=None,
+                       sampler="random"):
         """Generate `count` names in one batched, compiled decoding loop.
 
         Args:
             count: how many names.
             max_length: characters generated per name before giving up on
                 an end of name (the name is then cut there). Defaults to 40.
-            temperature, top_k, seed: sampling settings (see `TokenSampler`).
+            temperature, top_k, seed: sampling settings (see
+                `kerasrnn.decoding.RandomSampler`).
             prefix: optional start of every name. Defaults to "".
+            top_p: nucleus sampling threshold. Defaults to None.
+            sampler: `"random"` (with the settings above), `"greedy"`,
+                `"beam"` or a `kerasrnn.decoding.Sampler`. Defaults to
+                `"random"`.
 
         Returns:
             A list of `count` strings, without the newline.
@@ -41,10 +48,8 @@ class NameGenerator(LanguageModel):
             raise ValueError("this model was not trained on newline-separated names")
         prompt = self.vocabulary.encode(NAME_SEPARATOR + prefix)
         prompts = np.repeat(prompt[None, :], int(count), axis=0)  # (count, prompt_length)
-        ids = self.sampler.generate(
-            prompts, max_length, temperature=temperature, top_k=top_k, seed=seed,
-            suppress_ids=range(2 + len(self.vocabulary.specials)),
-        )
+        sampler = get_sampler(sampler, temperature=temperature, top_k=top_k, top_p=top_p, seed=seed)
+        ids = self.generator.generate(prompts, max_length, sampler)
         names = []
         for row in ids:
             text = self.vocabulary.decode(row, stop_at_end=False)

@@ -4,8 +4,12 @@ import os
 
 import numpy as np
 
-from kerasrnn.decoding.seq2seq_decoding import Seq2SeqGenerator
-from kerasrnn.decoding.seq2seq_decoding import normalized_scores
+from keras import ops
+
+from kerasrnn.decoding import BeamSampler
+from kerasrnn.decoding import Seq2SeqGenerator
+from kerasrnn.decoding import get_sampler
+from kerasrnn.decoding import normalized_scores
 from kerasrnn.tasks.saved_task import load_keras_model
 from kerasrnn.tasks.saved_task import read_card
 from kerasrnn.tasks.saved_task import register_task
@@ -26,7 +30,8 @@ class Translator:
     become `<unk>`, and the output ids are turned back into words (special
     tokens dropped; an `<unk>` the model generates stays visible). Decoding
     is beam search (or greedy search for `beam_width=1`) or sampling, each one
-    compiled loop (`kerasrnn.decoding.seq2seq_decoding.Seq2SeqGenerator`).
+    compiled loop over the decoder (`kerasrnn.decoding.Seq2SeqGenerator` with a
+    `kerasrnn.decoding` sampler, chosen here).
 
     Args:
         model: a `Seq2Seq` model.
@@ -74,7 +79,7 @@ class Translator:
         return [self.target_vocabulary.decode(row, skip_special=True, stop_at_end=True) for row in ids]
 
     def translate(self, sentences, beam_width=4, max_length=None, length_penalty=0.6, batch_size=64,
-                  return_scores=False):
+                  return_scores=False, sampler=None):
         """Translate one sentence or a list of them.
 
         Args:
@@ -89,19 +94,25 @@ class Translator:
             batch_size: sentences decoded together. Defaults to 64.
             return_scores: also return each translation's length-normalised
                 log-probability. Defaults to False.
+            sampler: `"beam"`, `"greedy"`, `"random"` or a
+                `kerasrnn.decoding.Sampler`. Defaults to beam search with
+                `beam_width` and `length_penalty` (greedy for `beam_width=1`).
 
         Returns:
             A string for a string, else a list of strings; with
             `return_scores=True`, `(translation, score)` pairs instead.
         """
+        if sampler is None:
+            sampler = "greedy" if beam_width == 1 else "beam"
+        sampler = get_sampler(sampler, beam_width=beam_width, length_penalty=length_penalty)
+        if isinstance(sampler, BeamSampler):
+            length_penalty = sampler.length_penalty  # scores as the search ranked them
         results = []
         for sources in self._batches(sentences, batch_size):
-            if beam_width == 1:
-                tokens, log_probs = self.generator.greedy(sources, max_length=max_length)
-                scores = normalized_scores(tokens, log_probs, length_penalty)
-            else:
-                tokens, scores = self.generator.beam_search(sources, beam_width=beam_width, max_length=max_length,
-                                                            length_penalty=length_penalty)
+            tokens, log_probs = self.generator.generate(sources, sampler, max_length=max_length)
+            if tokens.ndim == 3:  # every beam: the best one
+                tokens, log_probs = tokens[:, 0], log_probs[:, 0]
+            scores = ops.convert_to_numpy(normalized_scores(tokens, log_probs, length_penalty))
             results.extend(zip(self.decode(tokens), (float(s) for s in scores)))
         if not return_scores:
             results = [text for text, _ in results]
@@ -116,8 +127,8 @@ class Translator:
         results = []
         for index, sources in enumerate(self._batches(sentences, batch_size)):
             batch_seed = None if seed is None else int(seed) + index
-            tokens, _ = self.generator.sample(sources, max_length=max_length, temperature=temperature,
-                                              top_k=top_k, top_p=top_p, seed=batch_seed)
+            sampler = get_sampler("random", temperature=temperature, top_k=top_k, top_p=top_p, seed=batch_seed)
+            tokens, _ = self.generator.generate(sources, sampler, max_length=max_length)
             results.extend(self.decode(tokens))
         return results[0] if isinstance(sentences, str) else results
 

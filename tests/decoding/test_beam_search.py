@@ -1,4 +1,7 @@
-"""Beam search and greedy search: hand-made cases where the answer is known, and a real Seq2Seq."""
+"""Beam search and greedy search: hand-made cases where the answer is known, and a real Seq2Seq.
+
+Every case runs the one decoding loop of `kerasrnn.decoding` (`GreedySampler`, `BeamSampler`, `RandomSampler`).
+"""
 
 import math
 
@@ -7,22 +10,23 @@ import pytest
 from keras import ops
 
 from kerasrnn.backend import compile_inference
-from kerasrnn.decoding.beam_search import beam_search
-from kerasrnn.decoding.beam_search import length_penalty
-from kerasrnn.decoding.seq2seq_decoding import Seq2SeqGenerator
-from kerasrnn.decoding.seq2seq_decoding import normalized_scores
-from kerasrnn.decoding.seq2seq_decoding import pad_sources
-from kerasrnn.decoding.seq2seq_decoding import reverse_padded
-from kerasrnn.decoding.seq2seq_decoding import search_loop
+from kerasrnn.decoding import BeamSampler
+from kerasrnn.decoding import GreedySampler
+from kerasrnn.decoding import RandomSampler
+from kerasrnn.decoding import Seq2SeqGenerator
+from kerasrnn.decoding import length_penalty
+from kerasrnn.decoding import normalized_scores
+from kerasrnn.decoding.seq2seq_generator import pad_sources
+from kerasrnn.decoding.seq2seq_generator import reverse_padded
 from kerasrnn.models.seq2seq import Seq2Seq
 from tests import testing
 
 PAD, UNK, START, END, A, B = range(6)
 
 
-def markov_table(transitions):
-    """Logits `(6, 6)`: row = previous token, `log P(next | previous)`; unlisted tokens get 1e-6."""
-    table = np.full((6, 6), 1e-6)
+def markov_table(transitions, size=6):
+    """Logits `(size, size)`: row = previous token, `log P(next | previous)`; unlisted tokens get 1e-6."""
+    table = np.full((size, size), 1e-6)
     for previous, row in transitions.items():
         for token, probability in row.items():
             table[previous, token] = probability
@@ -33,28 +37,38 @@ def stub_step(table):
     """A 'decoder' whose next-token distribution depends only on the previous token."""
     table = ops.convert_to_tensor(table)
 
-    def step(tokens, states):
+    def step(tokens, states, index):
         return ops.take(table, tokens, axis=0), states
 
     return step
 
 
-def run_beam(table, beam_width, alpha, max_length=5, batch=1):
-    def run():
-        states = [ops.zeros((batch, 1))]
-        return beam_search(stub_step(table), states, batch, START, END, beam_width, max_length, alpha)
+def start_prompt(batch, max_length):
+    prompt = np.zeros((batch, 1 + max_length), "int32")
+    prompt[:, 0] = START
+    return prompt
 
-    tokens, scores, log_probs = compile_inference(run, [])()
-    return tuple(np.asarray(ops.convert_to_numpy(x)) for x in (tokens, scores, log_probs))
+
+def run_beam(table, beam_width, alpha, max_length=5, batch=1):
+    """`(tokens (batch, beam, max_length), scores, log_probs)` of every beam, best first."""
+    sampler = BeamSampler(beam_width, alpha, return_all_beams=True)
+
+    def run():
+        return sampler(stub_step(table), start_prompt(batch, max_length), [ops.zeros((batch, 1))],
+                       end_token_id=END)
+
+    tokens, log_probs = compile_inference(run, [])()
+    tokens = np.asarray(ops.convert_to_numpy(tokens))[..., 1:]
+    log_probs = np.asarray(ops.convert_to_numpy(log_probs))
+    return tokens, np.asarray(ops.convert_to_numpy(normalized_scores(tokens, log_probs, alpha))), log_probs
 
 
 def run_greedy(table, max_length=5):
     def run():
-        return search_loop(stub_step(table), [ops.zeros((1, 1))], 1, START, END, max_length,
-                           lambda i, logits: ops.argmax(logits, axis=-1))
+        return GreedySampler()(stub_step(table), start_prompt(1, max_length), [ops.zeros((1, 1))], end_token_id=END)
 
     tokens, log_probs = compile_inference(run, [])()
-    return np.asarray(ops.convert_to_numpy(tokens)), np.asarray(ops.convert_to_numpy(log_probs))
+    return np.asarray(ops.convert_to_numpy(tokens))[:, 1:], np.asarray(ops.convert_to_numpy(log_probs))
 
 
 # Greedy takes A (0.6) but A ends with probability 0.4 at best: P(A </s>) = 0.24 < P(B </s>) = 0.36.
@@ -107,6 +121,23 @@ def test_unfinished_hypotheses_stop_at_max_length():
     assert sorted(map(tuple, tokens[0].tolist())) == [(END, 0), (A, B)]
 
 
+# A = </s> at once, the best finished hypothesis; B opens a path that splits at C into two equally likely live
+# beams, whose normalised scores beat A's for a step (alpha = 1 rewards length), then fall far below it.
+C, D, E = 6, 7, 8
+ENDS_EARLY = markov_table({START: {A: 0.3, B: 0.7}, A: {END: 1.0}, B: {C: 1.0}, C: {D: 0.5, E: 0.5}}, size=9)
+
+
+def test_a_finished_best_survives_live_beams_that_outscore_it_for_a_while():
+    live_score = math.log(0.35) / (8 / 6)  # B C D after three tokens: above A's score below
+    finished_score = math.log(0.3) / (7 / 6)
+    assert live_score > finished_score
+    tokens, scores, log_probs = run_beam(ENDS_EARLY, beam_width=2, alpha=1.0, max_length=6)
+    assert tokens[0, 0, :3].tolist() == [A, END, 0]
+    assert scores[0, 0] == pytest.approx(finished_score, abs=1e-4)
+    assert log_probs[0, 0] == pytest.approx(math.log(0.3), abs=1e-4)
+    assert scores[0, 1] < scores[0, 0]
+
+
 def test_batched_beam_search_decodes_each_row_independently():
     tokens, _, _ = run_beam(TRAP, beam_width=2, alpha=0.0, batch=3)
     for row in tokens:
@@ -136,32 +167,41 @@ def test_pad_and_reverse_sources():
 
 
 def test_real_model_greedy_equals_beam_one_and_batch_equals_one_by_one(generator):
-    greedy, greedy_log_probs = generator.greedy(SOURCES, max_length=8)
-    beam, scores = generator.beam_search(SOURCES, beam_width=1, max_length=8, length_penalty=0.0)
+    greedy, greedy_log_probs = generator.generate(SOURCES, GreedySampler(), max_length=8)
+    beam, log_probs = generator.generate(SOURCES, BeamSampler(beam_width=1, length_penalty=0.0), max_length=8)
     np.testing.assert_array_equal(greedy, beam)
-    np.testing.assert_allclose(greedy_log_probs, scores, atol=1e-4)
-    wide, wide_scores = generator.beam_search(SOURCES, beam_width=3, max_length=8, return_all_beams=True)
+    np.testing.assert_allclose(greedy_log_probs, log_probs, atol=1e-4)
+    all_beams = BeamSampler(beam_width=3, return_all_beams=True)
+    wide, wide_log_probs = generator.generate(SOURCES, all_beams, max_length=8)
+    wide_scores = testing.to_numpy(normalized_scores(wide, wide_log_probs, 0.6))
     assert wide.shape == (3, 3, 8) and np.all(np.diff(wide_scores, axis=1) <= 1e-6)  # best first
     for index, source in enumerate(SOURCES):  # one by one: no padding, a batch of one
-        alone, alone_scores = generator.beam_search([source], beam_width=3, max_length=8, return_all_beams=True)
+        alone, alone_log_probs = generator.generate([source], all_beams, max_length=8)
         np.testing.assert_array_equal(alone[0], wide[index])
-        np.testing.assert_allclose(alone_scores[0], wide_scores[index], atol=1e-4)
+        np.testing.assert_allclose(alone_log_probs[0], wide_log_probs[index], atol=1e-4)
+    for index, source in enumerate(SOURCES):  # greedy too
+        alone, alone_log_probs = generator.generate([source], GreedySampler(), max_length=8)
+        np.testing.assert_array_equal(alone[0], greedy[index])
 
 
 def test_sampling_repeats_with_a_seed_and_top_k_one_is_greedy(generator):
-    first, _ = generator.sample(SOURCES, max_length=8, temperature=1.5, seed=7)
-    again, _ = generator.sample(SOURCES, max_length=8, temperature=1.5, seed=7)
+    first, _ = generator.generate(SOURCES, RandomSampler(temperature=1.5, seed=7), max_length=8)
+    again, _ = generator.generate(SOURCES, RandomSampler(temperature=1.5, seed=7), max_length=8)
     np.testing.assert_array_equal(first, again)
-    top_one, _ = generator.sample(SOURCES, max_length=8, top_k=1, seed=3)
-    np.testing.assert_array_equal(top_one, generator.greedy(SOURCES, max_length=8)[0])
+    top_one, _ = generator.generate(SOURCES, RandomSampler(top_k=1, seed=3), max_length=8)
+    np.testing.assert_array_equal(top_one, generator.generate(SOURCES, GreedySampler(), max_length=8)[0])
 
 
 def test_decoding_argument_errors(generator):
     with pytest.raises(ValueError, match="beam_width"):
-        generator.beam_search(SOURCES, beam_width=0)
+        BeamSampler(beam_width=0)
+    with pytest.raises(ValueError, match="beam_width=12"):
+        generator.generate(SOURCES, BeamSampler(beam_width=12))
     with pytest.raises(ValueError, match="max_length"):
-        generator.greedy(SOURCES, max_length=0)
+        generator.generate(SOURCES, GreedySampler(), max_length=0)
     with pytest.raises(ValueError, match="temperature"):
-        generator.sample(SOURCES, temperature=0)
+        RandomSampler(temperature=0)
     with pytest.raises(ValueError, match="end_id"):
         Seq2SeqGenerator(generator.stepper, start_id=3, end_id=99)
+    with pytest.raises(ValueError, match="mask"):
+        BeamSampler()(None, np.zeros((1, 3), "int32"), [], mask=np.ones((1, 3), bool))

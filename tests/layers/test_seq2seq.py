@@ -5,6 +5,7 @@ import pytest
 
 import keras
 
+from kerasrnn.decoding import RecurrentStepper
 from kerasrnn.layers.seq2seq import Seq2SeqDecoder
 from kerasrnn.layers.seq2seq import Seq2SeqEncoder
 from kerasrnn.models.seq2seq import Seq2Seq
@@ -33,8 +34,9 @@ def test_decoder_step_matches_teacher_forcing(cell):
     states = encoder(SOURCE)
     full = testing.to_numpy(decoder(TARGET_IN, states))  # (batch, time, vocabulary)
     assert full.shape == (2, 4, 16)
+    stepper = RecurrentStepper(decoder)
     for t in range(TARGET_IN.shape[1]):
-        logits, states = decoder.step(TARGET_IN[:, t], states)
+        logits, states = stepper.step(TARGET_IN[:, t], states)
         testing.assert_allclose(logits, full[:, t], atol=1e-5)
 
 

@@ -1,0 +1,154 @@
+"""The decoding loop every strategy shares: one `keras.ops.while_loop` over a step function.
+
+A *sampler* (the keras-hub idea) fills a token buffer `(batch, length)`: it
+feeds the token at position `i` to `next_fn(tokens, state, index) -> (logits,
+state)` and writes the token it picks at position `i + 1`, until the buffer is
+full or every row has produced the end token (then 0 pads it). Strategies
+differ only in `next_token(logits, index, inputs)`: the most likely token
+(`GreedySampler`), a draw (`RandomSampler`); `BeamSampler` keeps several
+hypotheses per row and replaces the loop body.
+
+Everything the loop carries is a `keras.ops` tensor, so one sampler runs under
+`jax.jit`, in a `tf.function` (and a SavedModel: `kerasrnn.export` traces the
+same samplers) and eagerly on PyTorch. Settings that change the computation
+(top-k, beam width...) are attributes; values that may change from call to
+call without recompiling (temperature, random noise) are `inputs`, arrays
+made by `sampling_inputs()` and passed to the compiled loop as arguments.
+"""
+
+import keras
+import numpy as np
+from keras import ops
+
+NEGATIVE = -1e9  # the log-probability of impossible tokens (finite, so no inf - inf = nan)
+
+
+class Sampler:
+    """Base class of the decoding strategies: the loop, with the choice of each token left to subclasses.
+
+    Subclasses implement `next_token(logits, index, inputs)`; those that need
+    per-call arrays (noise, temperature) also implement `sampling_inputs`.
+
+    Call arguments:
+        next_fn: `next_fn(tokens, state, index) -> (logits, state)`, with
+            tokens `(batch,)` int32, logits `(batch, vocabulary)` and state
+            any structure of `(batch, ...)` tensors (e.g. a recurrent model's
+            states, `kerasrnn.decoding.RecurrentStepper.next_fn`).
+        prompt: int tensor `(batch, length)`: the given tokens at the start
+            of each row, then anything (it is overwritten).
+        state: the state before `prompt[:, 0]` is fed (e.g. zeros, or the
+            encoder's final states).
+        index: how many prompt tokens are fed before the first token is
+            picked: the loop feeds `prompt[:, index]` and fills position
+            `index + 1` onwards. `prompt[:, :index]` only updates the state.
+            A static int. Defaults to 0.
+        mask: optional bool tensor `(batch, length)`, True where a token is
+            given and kept rather than picked (the rest of prompts of
+            different lengths). Defaults to None.
+        end_token_id: a row stops after producing this token; the rest of it
+            is 0. Defaults to None (every row runs to `length`).
+        logit_bias: optional float `(vocabulary,)` added to the logits, e.g.
+            `-1e9` for tokens never to generate. Defaults to None.
+        done: optional bool tensor `(batch,)`, True for rows to leave empty
+            (padding rows of a batch). Defaults to None.
+        inputs: the arrays `sampling_inputs()` made. Defaults to none.
+        track_log_probs: sum the log-probabilities of the picked tokens.
+            Defaults to True; False saves a few operations per step (then
+            `log_probs` is None; `BeamSampler` always tracks them).
+
+    Returns:
+        `(tokens, log_probs)`: the filled buffer `(batch, length)` int32 and
+        the float32 log-probabilities `(batch,)` of the picked tokens under
+        the model (given tokens not counted).
+
+    Example:
+
+    ```python
+    sampler = GreedySampler()
+    prompt = np.zeros((2, 21), "int32"); prompt[:, 0] = start_id
+    tokens, log_probs = sampler(stepper.next_fn(), prompt, encoder_states, end_token_id=end_id)
+    ```
+    """
+
+    def cache_key(self):
+        """The settings that change the traced loop (a hashable): one compiled loop per key and shape."""
+        return (type(self).__name__,)
+
+    def sampling_inputs(self, batch_size, length, vocabulary_size):
+        """NumPy arrays the loop reads, made per call (noise, temperature). None by default."""
+        return {}
+
+    def next_token(self, logits, index, inputs):
+        """Token ids `(batch,)` from float32 logits `(batch, vocabulary)` at loop step `index`."""
+        raise NotImplementedError(f"{type(self).__name__} must implement next_token()")
+
+    def __call__(self, next_fn, prompt, state, index=0, mask=None, end_token_id=None, logit_bias=None, done=None,
+                 inputs=None, track_log_probs=True):
+        inputs = inputs or {}
+        tokens = ops.convert_to_tensor(prompt, "int32")
+        length = ops.shape(tokens)[1]  # a tensor in an exported graph, where prompts vary in length
+        state = prefill(next_fn, tokens, state, index)
+        positions = ops.arange(length, dtype="int32")  # (length,)
+        if logit_bias is not None:
+            logit_bias = ops.convert_to_tensor(logit_bias, "float32")
+        batch_size = ops.shape(tokens)[0]
+        finished = ops.zeros((batch_size,), "bool") if done is None else ops.cast(done, "bool")
+        stops = end_token_id is not None or done is not None
+
+        def cond(i, tokens, log_probs, finished, state):
+            more = i < length - 1
+            return ops.logical_and(more, ops.logical_not(ops.all(finished))) if stops else more
+
+        def body(i, tokens, log_probs, finished, state):
+            logits, state = next_fn(ops.take(tokens, i, axis=1), state, i)
+            if keras.backend.standardize_dtype(logits.dtype) != "float32":
+                logits = ops.cast(logits, "float32")  # (batch, vocabulary)
+            if logit_bias is not None:
+                logits = logits + logit_bias
+            chosen = ops.cast(self.next_token(logits, i, inputs), "int32")  # (batch,)
+            picked = ops.logical_not(finished)
+            if mask is not None:
+                given = ops.take(mask, ops.minimum(i + 1, length - 1), axis=1)
+                chosen = ops.where(given, ops.take(tokens, ops.minimum(i + 1, length - 1), axis=1), chosen)
+                picked = ops.logical_and(picked, ops.logical_not(given))
+            if stops:
+                chosen = ops.where(finished, 0, chosen)
+            if track_log_probs:
+                token_log_probs = ops.log_softmax(logits, axis=-1)
+                chosen_log_probs = ops.take_along_axis(token_log_probs, ops.expand_dims(chosen, 1), axis=1)[:, 0]
+                log_probs = log_probs + ops.where(picked, chosen_log_probs, 0.0)
+            tokens = write_column(tokens, positions, i + 1, chosen)
+            if end_token_id is not None:
+                finished = ops.logical_or(finished, ops.logical_and(picked, ops.equal(chosen, end_token_id)))
+            return i + 1, tokens, log_probs, finished, state
+
+        loop_vars = (ops.convert_to_tensor(index, "int32"), tokens, ops.zeros((batch_size,), "float32"), finished,
+                     state)
+        _, tokens, log_probs, _, _ = ops.while_loop(cond, body, loop_vars)
+        return tokens, (log_probs if track_log_probs else None)
+
+
+def prefill(next_fn, tokens, state, index):
+    """Feed `tokens[:, :index]` (a static count) through `next_fn`; returns the state."""
+    if not index:
+        return state
+
+    def body(i, state):
+        return next_fn(ops.take(tokens, i, axis=1), state, i)[1]
+
+    return ops.fori_loop(0, index, body, state)
+
+
+def write_column(tokens, positions, column, values):
+    """`tokens` `(batch, length)` with `values` `(batch,)` written at `column` (a scalar tensor).
+
+    A `where` over the row rather than `slice_update`: as cheap on every
+    backend, and eager PyTorch needs no index tensors built per step.
+    """
+    return ops.where(ops.expand_dims(ops.equal(positions, column), 0), ops.expand_dims(values, 1), tokens)
+
+
+def check_positive_int(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
+        raise ValueError(f"`{name}` must be a positive integer, received: {name}={value!r}")
+    return int(value)
