@@ -73,3 +73,17 @@ def test_load_errors(task, tmp_path):
     (directory / "task.json").write_text('{"task": "language_model", "format_version": 0, "kerasrnn_version": "0.0.1"}')
     with pytest.raises(ValueError, match="format_version=0"):
         kerasrnn.load(directory)
+
+
+def test_generate_takes_a_sampler_by_name_or_instance(task):
+    from kerasrnn.decoding import BeamSampler
+    from kerasrnn.decoding import RandomSampler
+
+    greedy = task.generate("to be", 12, greedy=True)
+    assert task.generate("to be", 12, sampler="greedy") == greedy
+    assert task.generate("to be", 12, sampler="beam", beam_width=1) == greedy
+    assert len(task.generate("to be", 12, sampler=BeamSampler(beam_width=3))) == 12
+    assert task.generate("to be", 12, sampler=RandomSampler(0.7, top_k=3, seed=2)) == task.generate(
+        "to be", 12, temperature=0.7, top_k=3, seed=2)
+    with pytest.raises(ValueError, match="sampler='best'"):
+        task.generate("to be", 12, sampler="best")

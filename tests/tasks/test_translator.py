@@ -67,3 +67,16 @@ def test_vocabulary_must_match_the_model(translator):
         Translator(translator.model, translator.source_vocabulary, translator.source_vocabulary)
     with pytest.raises(ValueError, match="batch_size"):
         translator.translate(ENGLISH, batch_size=0)
+
+
+def test_translate_takes_a_sampler_by_name_or_instance(translator):
+    from kerasrnn.decoding import BeamSampler
+    from kerasrnn.decoding import GreedySampler
+
+    greedy = translator.translate(ENGLISH, beam_width=1, max_length=6, return_scores=True)
+    assert translator.translate(ENGLISH, max_length=6, sampler="greedy", return_scores=True) == greedy
+    assert translator.translate(ENGLISH, max_length=6, sampler=GreedySampler(), return_scores=True) == greedy
+    beam = translator.translate(ENGLISH, beam_width=3, length_penalty=1.0, max_length=6)
+    assert translator.translate(ENGLISH, max_length=6, sampler=BeamSampler(3, length_penalty=1.0)) == beam
+    all_beams = translator.translate(ENGLISH, max_length=6, sampler=BeamSampler(3, 1.0, return_all_beams=True))
+    assert all_beams == beam
