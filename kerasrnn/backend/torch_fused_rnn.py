@@ -152,6 +152,32 @@ def fused_gru_step(kernel, recurrent_kernel, bias):
     return step
 
 
+def fused_decoding_step(embeddings, layer_steps, state_counts, kernel, bias):
+    """`next_fn(tokens, states, index) -> (logits, states)` of `Embedding -> recurrent steps -> Dense`, in torch ops.
+
+    `layer_steps` are `fused_lstm_step` / `fused_gru_step` functions, one per
+    layer, taking `state_counts[k]` states each from the flat list `states`;
+    `embeddings`, `kernel` and `bias` are the Embedding's table and the Dense
+    layer's weights (linear activation). The same products as the Keras
+    layers (`torch.matmul`, then the bias), with no Keras call per token.
+    """
+    convert = keras.ops.convert_to_tensor
+    embeddings, kernel = convert(embeddings).detach(), convert(kernel).detach()
+    bias = None if bias is None else convert(bias).detach()
+
+    def next_fn(tokens, states, index):
+        x = torch.nn.functional.embedding(convert(tokens).long(), embeddings)  # (batch, embedding_dim)
+        new_states, start = [], 0
+        for step, count in zip(layer_steps, state_counts):
+            x, updated = step(x, states[start:start + count])
+            new_states.extend(updated)
+            start += count
+        logits = torch.matmul(x, kernel)
+        return (logits if bias is None else logits + bias), new_states
+
+    return next_fn
+
+
 def _step_weights(kernel, recurrent_kernel, bias, reorder=None):
     weights = [weight.detach() for weight in _torch_weights(kernel, recurrent_kernel, bias, reorder)]
     if weights[0].dtype not in _ALWAYS_SUPPORTED_DTYPES and not (

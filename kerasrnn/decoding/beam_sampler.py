@@ -117,7 +117,7 @@ class BeamSampler(Sampler):
             logit_bias = ops.convert_to_tensor(logit_bias, "float32")
         state = prefill(next_fn, prompt, state, index)
         batch_size, length = ops.shape(prompt)[0], ops.shape(prompt)[1]
-        positions = ops.arange(length, dtype="int32")
+        positions = ops.expand_dims(ops.arange(length, dtype="int32"), 0)  # (1, length)
         # Rows are beam-major per source: row b * beam + k is hypothesis k of source b.
         tokens = ops.repeat(prompt, beam, axis=0)  # (rows, length)
         state = _map(lambda s: ops.repeat(s, beam, axis=0), state)
@@ -157,8 +157,8 @@ class BeamSampler(Sampler):
                 end_log_probs = ops.where(ends, top_log_probs, NEGATIVE)
                 end_scores = ops.where(ends, top_log_probs / length_penalty(generated, alpha), NEGATIVE)
                 end_tokens = ops.take(tokens, ops.reshape(top // vocabulary_size + row_offsets, (-1,)), axis=0)
-                end_tokens = write_column(end_tokens, positions, i + 1, ops.full_like(ops.reshape(top, (-1,)),
-                                                                                       end_token_id))
+                end_column = ops.full_like(ops.reshape(top, (-1,)), end_token_id, dtype="int32")  # (rows,)
+                end_tokens = write_column(end_tokens, positions, i + 1, end_column)
                 finished_tokens, finished_log_probs, finished_scores = _best(
                     beam, row_offsets, [finished_tokens, end_tokens], [finished_log_probs, end_log_probs],
                     [finished_scores, end_scores])

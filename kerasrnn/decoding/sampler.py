@@ -88,7 +88,7 @@ class Sampler:
         tokens = ops.convert_to_tensor(prompt, "int32")
         length = ops.shape(tokens)[1]  # a tensor in an exported graph, where prompts vary in length
         state = prefill(next_fn, tokens, state, index)
-        positions = ops.arange(length, dtype="int32")  # (length,)
+        positions = ops.expand_dims(ops.arange(length, dtype="int32"), 0)  # (1, length)
         if logit_bias is not None:
             logit_bias = ops.convert_to_tensor(logit_bias, "float32")
         batch_size = ops.shape(tokens)[0]
@@ -101,26 +101,30 @@ class Sampler:
 
         def body(i, tokens, log_probs, finished, state):
             logits, state = next_fn(ops.take(tokens, i, axis=1), state, i)
+            following = i + 1
             if keras.backend.standardize_dtype(logits.dtype) != "float32":
                 logits = ops.cast(logits, "float32")  # (batch, vocabulary)
             if logit_bias is not None:
                 logits = logits + logit_bias
-            chosen = ops.cast(self.next_token(logits, i, inputs), "int32")  # (batch,)
-            picked = ops.logical_not(finished)
+            chosen = self.next_token(logits, i, inputs)  # (batch,)
+            if keras.backend.standardize_dtype(chosen.dtype) != "int32":
+                chosen = ops.cast(chosen, "int32")
+            picked = ops.logical_not(finished) if track_log_probs or end_token_id is not None else None
             if mask is not None:
-                given = ops.take(mask, ops.minimum(i + 1, length - 1), axis=1)
-                chosen = ops.where(given, ops.take(tokens, ops.minimum(i + 1, length - 1), axis=1), chosen)
-                picked = ops.logical_and(picked, ops.logical_not(given))
+                column = ops.minimum(following, length - 1)
+                given = ops.take(mask, column, axis=1)
+                chosen = ops.where(given, ops.take(tokens, column, axis=1), chosen)
+                picked = None if picked is None else ops.logical_and(picked, ops.logical_not(given))
             if stops:
                 chosen = ops.where(finished, 0, chosen)
             if track_log_probs:
                 token_log_probs = ops.log_softmax(logits, axis=-1)
                 chosen_log_probs = ops.take_along_axis(token_log_probs, ops.expand_dims(chosen, 1), axis=1)[:, 0]
                 log_probs = log_probs + ops.where(picked, chosen_log_probs, 0.0)
-            tokens = write_column(tokens, positions, i + 1, chosen)
+            tokens = write_column(tokens, positions, following, chosen)
             if end_token_id is not None:
                 finished = ops.logical_or(finished, ops.logical_and(picked, ops.equal(chosen, end_token_id)))
-            return i + 1, tokens, log_probs, finished, state
+            return following, tokens, log_probs, finished, state
 
         loop_vars = (ops.convert_to_tensor(index, "int32"), tokens, ops.zeros((batch_size,), "float32"), finished,
                      state)
@@ -142,10 +146,12 @@ def prefill(next_fn, tokens, state, index):
 def write_column(tokens, positions, column, values):
     """`tokens` `(batch, length)` with `values` `(batch,)` written at `column` (a scalar tensor).
 
+    `positions` is `arange(length)` of shape `(1, length)`.
+
     A `where` over the row rather than `slice_update`: as cheap on every
     backend, and eager PyTorch needs no index tensors built per step.
     """
-    return ops.where(ops.expand_dims(ops.equal(positions, column), 0), ops.expand_dims(values, 1), tokens)
+    return ops.where(ops.equal(positions, column), ops.expand_dims(values, 1), tokens)
 
 
 def check_positive_int(name, value):

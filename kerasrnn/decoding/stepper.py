@@ -149,23 +149,11 @@ class RecurrentStepper:
             except NotImplementedError:
                 return None  # a dtype the kernel has no version for
         dense, embedding = self.output_layer, self.embedding
-        dtypes = {self.embedding.compute_dtype, self.embedding.embeddings.dtype, dense.compute_dtype, dense.kernel.dtype}
+        dtypes = {embedding.compute_dtype, embedding.embeddings.dtype, dense.compute_dtype, dense.kernel.dtype}
         if len(dtypes) != 1 or dense.activation not in (keras.activations.linear, None) or getattr(
                 dense, "lora_enabled", False):
             return None
-        embeddings = ops.convert_to_tensor(embedding.embeddings)
-        kernel = ops.convert_to_tensor(dense.kernel)
-        bias = None if dense.bias is None else ops.convert_to_tensor(dense.bias)
-        counts = self.state_counts
-
-        def next_fn(tokens, states, index):
-            x = ops.take(embeddings, tokens, axis=0)  # (batch, embedding_dim)
-            new_states, start = [], 0
-            for step, count in zip(steps, counts):
-                x, updated = step(x, states[start:start + count])
-                new_states.extend(updated)
-                start += count
-            logits = ops.matmul(x, kernel)
-            return (logits if bias is None else logits + bias), new_states
-
-        return next_fn
+        stack_fn = fused_kernel(self.rnn_layers[0], "fused_decoding_step", False)
+        if stack_fn is None:
+            return None
+        return stack_fn(embedding.embeddings, steps, self.state_counts, dense.kernel, dense.bias)

@@ -93,7 +93,8 @@ def test_greedy_equals_beam_width_one():
     tokens, scores, log_probs = run_beam(TRAP, beam_width=1, alpha=0.6)
     np.testing.assert_array_equal(tokens[:, 0], greedy)
     assert log_probs[0, 0] == pytest.approx(greedy_log_prob[0], abs=1e-5)
-    assert normalized_scores(greedy, greedy_log_prob, alpha=0.6)[0] == pytest.approx(scores[0, 0], abs=1e-5)
+    assert testing.to_numpy(normalized_scores(greedy, greedy_log_prob, alpha=0.6))[0] == pytest.approx(
+        scores[0, 0], abs=1e-5)
 
 
 def test_length_penalty_decides_between_short_and_long_hypotheses():
