@@ -1,6 +1,7 @@
 import json
 import re
 
+import numpy as np
 import pytest
 
 import kerasrnn
@@ -12,11 +13,12 @@ from tests.recipes.recipe_runner import run_recipe
 
 def test_quick_run_trains_validates_tests_the_chosen_model_and_saves(tmp_path, shared_data, monkeypatch):
     monkeypatch.setenv("KERASRNN_DATA_DIR", str(shared_data))  # score_test_slice reads the data here too
-    out = assert_ok(run_recipe("classify_names", "--quick", "--output-dir", tmp_path))
+    out = assert_ok(run_recipe("classify_names", "--quick", "--output-dir", tmp_path))  # an ensemble of 2
     assert "(0 names in two splits)" in out and "held-out" not in out
     # model, params, validation accuracy, macro-F1, ECE
     assert re.search(r"^bigru\s+[\d,]+\s+0\.\d{4}\s+0\.\d{4}\s+0\.\d{4}   <- chosen$", out, re.M)
     assert re.search(r"^test \([\d,]+ names\), bigru: accuracy 0\.\d{4}", out, re.M)
+    assert re.search(r"^temperature \d+\.\d{3} \(fitted on validation\)", out, re.M)
     assert re.search(r"Dostoevsky -> \w+ \d\.\d\d, \w+ \d\.\d\d, \w+ \d\.\d\d$", out, re.M)
     directory = tmp_path / "bigru"
     card = json.loads((directory / "card.json").read_text())
@@ -40,6 +42,10 @@ def test_quick_run_trains_validates_tests_the_chosen_model_and_saves(tmp_path, s
         assert (directory / plot).read_bytes()[:4] == b"\x89PNG"
     classifier = kerasrnn.load(directory)
     assert isinstance(classifier, NameClassifier) and len(classifier.languages) == 18
+    assert len(classifier.members) == card["model"]["members"] == 2
+    assert classifier.temperature == card["model"]["temperature"] == pytest.approx(
+        card["training"]["temperature_scaling"]["temperature"], abs=1e-4)
+    assert set(np.load(tmp_path / "validation_logits.npz").files) == {"labels", "bigru_0", "bigru_1"}
     assert len(classifier.predict(["Nakamura"], top_k=3)[0]) == 3
     # The card's test slice is recomputed from the default data and the saved model alone; the quick test
     # split is under 300 names, so the slice is all of it.
@@ -57,17 +63,18 @@ def test_of_several_models_only_the_chosen_one_is_tested_and_gets_a_card(tmp_pat
     for language, ending in endings.items():
         (data / f"{language}.txt").write_text("\n".join(f"{chr(97 + i % 26)}{chr(97 + i // 26)}{ending}"
                                                         for i in range(40)))
-    out = assert_ok(run_recipe("classify_names", "--data", data, "--models", "gru,bigru", "--epochs", "1",
+    out = assert_ok(run_recipe("classify_names", "--data", data, "--models", "gru,bigru", "--members", "1", "--epochs", "1",
                                "--hidden-units", "8", "--embedding-dim", "8", "--names", "Sakamoto",
                                "--output-dir", tmp_path / "run"))
     comparison = json.loads((tmp_path / "run" / "comparison.json").read_text())
-    assert [row["model"] for row in comparison["rows"]] == ["gru", "bigru"]
+    assert [row["model"] for row in comparison["rows"]] == ["gru", "bigru", "ensemble"]  # ensemble: both averaged
     chosen = max(comparison["rows"], key=lambda row: row["validation"]["accuracy"])["model"]
-    other = ({"gru", "bigru"} - {chosen}).pop()
     assert comparison["chosen_on_validation"] == chosen and f"test (12 names), {chosen}:" in out
-    assert (tmp_path / "run" / other / "task.json").exists()
-    assert not (tmp_path / "run" / other / "card.json").exists()  # never tested, so no card
-    assert not (tmp_path / "run" / other / "confusion_matrix_test.png").exists()
+    for other in {"gru", "bigru", "ensemble"} - {chosen}:
+        assert (tmp_path / "run" / other / "task.json").exists()
+        assert not (tmp_path / "run" / other / "card.json").exists()  # never tested, so no card
+        assert not (tmp_path / "run" / other / "confusion_matrix_test.png").exists()
+    assert len(kerasrnn.load(tmp_path / "run" / "ensemble").members) == 2
     card = json.loads((tmp_path / "run" / "best" / "card.json").read_text())
     kerasrnn.cards.validate_card(card)
     assert card["model"]["name"] == chosen and card["training"]["models_trained"] == ["gru", "bigru"]
@@ -81,6 +88,8 @@ def test_of_several_models_only_the_chosen_one_is_tested_and_gets_a_card(tmp_pat
         (["--models", "transformer"], "unknown model(s) ['transformer']"),
         (["--validation-fraction", "0.5", "--test-fraction", "0.5"], "leave nothing to train on"),
         (["--test-fraction", "0"], "--test-fraction: expected a number in (0, 1), received '0'"),
+        (["--ngram-filters", "-1"], "--ngram-filters must be 0 or more, received -1"),
+        (["--members", "0"], "--members"),
     ],
 )
 def test_bad_flags_give_one_line_errors(args, message):
