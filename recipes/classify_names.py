@@ -308,7 +308,7 @@ def main(argv=None):
             restore_best(model, work_dir)  # the epoch with the lowest validation loss, not the last
             print(f"trained in {time.monotonic() - started:.0f} s")
             members.append(model)
-            first_history = first_history or history
+            first_history = history if first_history is None else first_history
             member_logits[f"{name}_{member}"] = NameClassifier(model, vocabulary, languages, normalization
                                                                 ).member_logits(validation_names)[0]
         all_members.extend(members)
