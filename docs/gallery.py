@@ -34,7 +34,7 @@ import kerasrnn
 lm = kerasrnn.load("predict_next_char")
 print(lm.generate("ROMEO:", num_chars=200, temperature=0.8, seed=0))
 ''', ["saved_models/predict_next_char/lstm/training_curve.png"]),
-    ("Where a surname comes from", "A bidirectional GRU over characters, 18 languages.", '''
+    ("Where a surname comes from", "Four bidirectional GRUs over characters with character n-gram detectors, averaged; 18 languages.", '''
 import kerasrnn
 
 classifier = kerasrnn.load("classify_names")
@@ -72,7 +72,7 @@ forecaster = kerasrnn.load("echo_state_forecast")
 series = mackey_glass(1200)
 forecast = np.asarray(forecaster.forecast(series[:1000], 50)).reshape(-1)
 truth = series[1000:1050]
-print("NRMSE over 50 free-running steps:", round(float(np.sqrt(np.mean((forecast - truth) ** 2)) / truth.std()), 4))
+print(f"NRMSE over 50 free-running steps: {np.sqrt(np.mean((forecast - truth) ** 2)) / truth.std():.2e}")
 ''', ["saved_models/echo_state_forecast/forecast.png", "saved_models/echo_state_forecast/sweep.png"]),
 ]
 

@@ -268,6 +268,9 @@ def _find_metric(metrics, name):
             for inner, number in value.items():
                 if _number(number) and (f"{key}_{inner}" == name or inner == name):
                     return number
+    for key, value in metrics.items():  # "one_step" for "one_step_nrmse"
+        if _number(value) and name.startswith(f"{key}_"):
+            return value
     return None
 
 
