@@ -9,7 +9,7 @@
     kerasrnn similar king [--topn 10]
     kerasrnn forecast series.csv --steps 100
     kerasrnn train predict_next_char --quick        a recipe of a clone, flags passed through
-    kerasrnn export translate_en_fr /tmp/translator [--overwrite]
+    kerasrnn export translate_en_fr exports/translator [--overwrite]
 
 `python -m kerasrnn <subcommand>` is the same command (with no subcommand it
 prints the `info` report). Every model argument takes a model name

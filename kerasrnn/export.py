@@ -1,7 +1,7 @@
 """Export a saved task as a TensorFlow SavedModel that takes and returns raw strings.
 
-    python -m kerasrnn.export saved_models/translate_en_fr /tmp/translator_savedmodel
-    python -m kerasrnn.export saved_models/predict_next_char/lstm /tmp/char_lm_savedmodel
+    python -m kerasrnn.export saved_models/translate_en_fr exports/translator
+    python -m kerasrnn.export saved_models/predict_next_char/lstm exports/char_lm
 
 The SavedModel holds the whole path from text to text: normalisation and
 tokenisation with `tf.strings` / tensorflow-text ops (`kerasrnn.text.tf_text`,
@@ -14,7 +14,7 @@ and tensorflow-text:
 import tensorflow as tf
 import tensorflow_text  # noqa: F401  (registers the normalisation op)
 
-translator = tf.saved_model.load("/tmp/translator_savedmodel")
+translator = tf.saved_model.load("exports/translator")
 translator.serve(tf.constant(["I am cold."]))          # {"translation": [b"j'ai froid ."]}
 translator.signatures["greedy"](tf.constant(["Hi."]))  # greedy search instead of beam search
 ```
