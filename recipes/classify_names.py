@@ -418,10 +418,9 @@ def main(argv=None):
         atomic_write_json(os.path.join(output_dir, "card.json"), classifier.card)
         print(f"test slice: accuracy {card_fields['test_slice']['value']:.4f} on the first "
               f"{card_fields['test_slice']['size']} test names")
-    if len(results) > 1:
-        from kerasrnn.training import copy_best_model
+    from kerasrnn.training import copy_best_model  # best/ is where the chosen classifier always lives
 
-        print(f"best: {best['model']}, copied to {copy_best_model(args.output_dir, best['model'])}")
+    print(f"chosen: {best['model']}, copied to {copy_best_model(args.output_dir, best['model'])}")
     print(f"card in {output_dir}; done in {harness.elapsed(args)} s")
     return results
 
