@@ -1,5 +1,6 @@
 """Training helpers shared by the recipes: callbacks, model cards and training curves."""
 
+import contextlib
 import math
 import os
 import time
@@ -240,6 +241,8 @@ def check_no_nan(callbacks, output_dir):
             import shutil
 
             shutil.rmtree(os.path.join(output_dir, "backup"), ignore_errors=True)
+            with contextlib.suppress(FileNotFoundError):  # the diverged epochs' rows: the run left nothing
+                os.remove(os.path.join(output_dir, "history.csv"))
             best = os.path.join(output_dir, "checkpoints", "best.keras")
             kept = f"; the last good model is in {best}" if os.path.exists(best) else ""
             check_loss(callback.loss, callback.start_loss, f"epoch {epoch + 1}, batch {batch}", detail=kept)

@@ -216,7 +216,8 @@ def load_text(args):
     import kerasrnn
 
     if args.data:
-        return kerasrnn.datasets.read_text_file(args.data, encoding=args.encoding), args.data
+        # The card names the file, not where it lies on this machine.
+        return kerasrnn.datasets.read_text_file(args.data, encoding=args.encoding), f"local file {os.path.basename(args.data)}"
     return kerasrnn.datasets.load_embedded_shakespeare(), "tiny-shakespeare (embedded copy)"
 
 

@@ -68,12 +68,12 @@ def test_latin1_data_with_encoding_keeps_the_accented_characters(tmp_path):
     out = tmp_path / "out"
     stdout = assert_ok(run_recipe("predict_next_char", "--quick", "--models", "lstm", "--data", data,
                                   "--encoding", "latin-1", "--output-dir", out))
-    assert f"{data}: {len(line) * 60:,} characters" in stdout
+    assert f"local file latin1.txt: {len(line) * 60:,} characters" in stdout
     tokens = json.loads((out / "lstm" / "vocabulary.json").read_text(encoding="utf-8"))["tokens"]
     assert set(ACCENTED) <= set(tokens)
     assert set(tokens) == set(line)  # decoded as latin-1: no mojibake ('Ã'), no replacement character
     card = json.loads((out / "lstm" / "card.json").read_text(encoding="utf-8"))
-    assert card["data"] == str(data) and "--encoding latin-1" in card["command"]
+    assert card["data"]["source"] == "local file latin1.txt" and "--encoding latin-1" in card["training"]["command"]
     # Without --encoding the same file is rejected with one line that names the fix:
     # test_bad_data_files_give_one_line_errors in tests/recipes/test_predict_next_char.py.
 
