@@ -27,7 +27,7 @@ translator = kerasrnn.load("translate_en_fr")
 sentences = ["I am cold.", "Where is the station?", "Tom is reading a book."]
 for english, french in zip(sentences, translator.translate(sentences, beam_width=4)):
     print(f"{english} -> {french}")
-''', []),
+''', ["saved_models/translate_en_fr/training_curve.png"]),
     ("Shakespeare, one character at a time", "A 512-unit LSTM on tiny-shakespeare.", '''
 import kerasrnn
 
@@ -47,7 +47,7 @@ import kerasrnn
 
 generator = kerasrnn.load("generate_plant_names")
 print(generator.generate_names(6, temperature=0.8, seed=0))
-''', []),
+''', ["saved_models/generate_plant_names/lstm/training_curve.png"]),
     ("Fill in the missing word", "The best of eleven recurrent models, chosen on validation.", '''
 import kerasrnn
 
