@@ -16,19 +16,10 @@ import time
 import warnings
 
 BACKENDS = ("tensorflow", "jax", "torch")
+from kerasrnn.cli import positive_int  # noqa: E402,F401  (argparse type shared with the `kerasrnn` command)
+
 _LAST_ARGS = None  # the flags of the running recipe, for the resume hint after Ctrl-C
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def positive_int(text):
-    """argparse type: an integer > 0."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, received {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, received {text!r}")
-    return value
 
 
 def positive_float(text):

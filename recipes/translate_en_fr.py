@@ -76,22 +76,12 @@ def parse_args(argv=None):
     parser.add_argument("--temperature", type=harness.positive_float, default=0.7,
                         help="temperature of the sampled translation printed with each example")
     args = harness.parse_args(parser, argv)
-    try:
-        args.beam_widths = sorted({int(width) for width in args.beam_widths.split(",") if width.strip()})
-    except ValueError:
-        parser.error(f"--beam-widths must be comma-separated integers, received {args.beam_widths!r}")
-    if not args.beam_widths or min(args.beam_widths) < 1:
-        parser.error(f"--beam-widths must be positive integers, received {args.beam_widths}")
+    args.beam_widths = number_list(parser, "--beam-widths", args.beam_widths, int, minimum=1)
     if not 0 <= args.dropout < 1:
         parser.error(f"--dropout must be in [0, 1), received {args.dropout}")
     if not 0 <= args.label_smoothing < 1:
         parser.error(f"--label-smoothing must be in [0, 1), received {args.label_smoothing}")
-    try:
-        args.length_penalties = sorted({float(alpha) for alpha in args.length_penalties.split(",") if alpha.strip()})
-    except ValueError:
-        parser.error(f"--length-penalties must be comma-separated numbers, received {args.length_penalties!r}")
-    if not args.length_penalties or min(args.length_penalties) < 0:
-        parser.error(f"--length-penalties must be numbers >= 0, received {args.length_penalties}")
+    args.length_penalties = number_list(parser, "--length-penalties", args.length_penalties, float, minimum=0)
     if args.quick:
         args.epochs, args.max_length, args.max_pairs = 1, 5, args.max_pairs or 3000
         args.source_vocabulary_size = args.target_vocabulary_size = 1000
@@ -100,6 +90,18 @@ def parse_args(argv=None):
         args.bleu_sentences, args.num_examples, args.batch_size = 128, 2, 64
         args.bucketing = False  # fewer batch shapes: JAX compiles the train step once per shape
     return args
+
+
+def number_list(parser, flag, text, kind, minimum):
+    """The sorted distinct numbers of a comma-separated flag value, each >= `minimum`, or a one-line error."""
+    noun = "integers" if kind is int else "numbers"
+    try:
+        values = sorted({kind(item) for item in text.split(",") if item.strip()})
+    except ValueError:
+        parser.error(f"{flag} must be comma-separated {noun}, received {text!r}")
+    if not values or min(values) < minimum:
+        parser.error(f"{flag} must be {noun} >= {minimum}, received {values}")
+    return values
 
 
 TEST_SLICE_SENTENCES = 200

@@ -60,5 +60,5 @@ def test_splits_are_grouped_by_english_sentence():
 
 def test_bad_flags_give_one_line_errors():
     result = run_recipe("translate_en_fr", "--beam-widths", "0,4", "--quick")
-    assert result.returncode == 2 and "--beam-widths must be positive" in result.stderr
+    assert result.returncode == 2 and "--beam-widths must be integers >= 1" in result.stderr
     assert "Traceback" not in result.stderr
