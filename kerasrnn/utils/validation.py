@@ -150,3 +150,96 @@ def check_stack_arguments(cell, cells, dropout, **sizes):
         check_choice(cell, "cell", cells)
     check_fraction(dropout, "dropout", low_open=False, high_open=True)
     return sizes
+
+
+# Checks for task arguments (counts, ranges, flags) and renamed arguments.
+
+
+def check_int_in_range(value, name, low, high=None, allow_none=False):
+    """`value` as an `int` if it is an integer in `[low, high]` (or None when allowed); else a `ValueError`.
+
+    Args:
+        value, name: the value and the argument's name.
+        low: the smallest value accepted.
+        high: the largest value accepted. Defaults to None (no upper bound).
+        allow_none: accept (and return) None. Defaults to False.
+
+    Example:
+
+    ```python
+    check_int_in_range(3, "top_k", 1, 18)  # 3
+    check_int_in_range(0, "top_k", 1, 18)  # ValueError: `top_k` must be an integer from 1 to 18, received: top_k=0
+    ```
+    """
+    if allow_none and value is None:
+        return None
+    what = f"an integer from {low} to {high}" if high is not None else f"an integer >= {low}"
+    ok = _is_integer(value) and low <= value and (high is None or value <= high)
+    _require(ok, value, name, ("None or " if allow_none else "") + what)
+    return int(value)
+
+
+def check_finite_positive_number(value, name):
+    """`value` as a `float` if it is a finite number > 0 (not a bool); else a `ValueError` naming `name`.
+
+    Example:
+
+    ```python
+    check_finite_positive_number(0.7, "temperature")  # 0.7
+    check_finite_positive_number(float("inf"), "temperature")  # ValueError
+    ```
+    """
+    _require(_is_number(value) and 0 < value < float("inf"), value, name, "a finite positive number")
+    return float(value)
+
+
+def check_bool(value, name):
+    """`value` if it is `True` or `False` (not 0 or 1); else a `ValueError` naming `name`.
+
+    Example:
+
+    ```python
+    check_bool(True, "lowercase")  # True
+    check_bool(1, "lowercase")  # ValueError: `lowercase` must be True or False, received: lowercase=1
+    ```
+    """
+    _require(isinstance(value, bool), value, name, "True or False")
+    return value
+
+
+def renamed_argument(value, name, old_value, old_name, default=None):
+    """The value of an argument renamed from `old_name` to `name`, warning when the old name is used.
+
+    The old name stays for one release: passing it gives a
+    `DeprecationWarning` and the same behaviour. Passing both names with
+    different values is a `ValueError`.
+
+    Args:
+        value: the value passed under the new name.
+        name: the new name.
+        old_value: the value passed under the old name; None when it was not.
+        old_name: the old name.
+        default: the new argument's default, to tell whether it was passed.
+
+    Returns:
+        `old_value` when the old name was used, else `value`.
+
+    Example:
+
+    ```python
+    def most_similar(self, word, top_k=10, topn=None):
+        top_k = renamed_argument(top_k, "top_k", topn, "topn", default=10)
+    ```
+    """
+    import warnings
+
+    if old_value is None:
+        return value
+    if value != default and value != old_value:
+        raise ValueError(
+            f"`{old_name}` is the old name of `{name}`: pass only `{name}`, "
+            f"received: {name}={value!r}, {old_name}={old_value!r}"
+        )
+    warnings.warn(f"`{old_name}` is deprecated and will be removed in the next release: use `{name}`",
+                  DeprecationWarning, stacklevel=3)
+    return old_value
