@@ -243,3 +243,18 @@ def renamed_argument(value, name, old_value, old_name, default=None):
     warnings.warn(f"`{old_name}` is deprecated and will be removed in the next release: use `{name}`",
                   DeprecationWarning, stacklevel=3)
     return old_value
+
+
+def check_positive_int_tuple(value, name):
+    """`value` as a tuple of `int`s if it is a non-empty list or tuple of integers > 0; else a `ValueError` naming `name`.
+
+    Example:
+
+    ```python
+    check_positive_int_tuple([2, 3], "widths")  # (2, 3)
+    check_positive_int_tuple((), "widths")  # ValueError: `widths` must be a non-empty tuple of positive ints, ...
+    check_positive_int_tuple((2, -1), "widths")  # ValueError: `widths` must be a positive integer, received: widths=-1
+    ```
+    """
+    _require(isinstance(value, (list, tuple)) and len(value) > 0, value, name, "a non-empty tuple of positive ints")
+    return tuple(check_positive_int(item, name) for item in value)
