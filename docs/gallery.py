@@ -59,7 +59,7 @@ print(model.fill("good <mask> , sweet prince"))
 import kerasrnn
 
 vectors = kerasrnn.load("word2vec")
-print([word for word, _ in vectors.most_similar("king", topn=6)])
+print([word for word, _ in vectors.most_similar("king", top_k=6)])
 print(round(vectors.similarity("king", "queen"), 3))
 ''', ["saved_models/word2vec/word_map.png"]),
     ("A chaotic series, forecast", "An echo-state network (sparse reservoir, closed-form ridge readout) on Mackey-Glass.", '''

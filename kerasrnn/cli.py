@@ -6,7 +6,7 @@
     kerasrnn generate predict_next_char --prompt "ROMEO:" --num-chars 300 [--temperature 0.8 --seed 0]
     kerasrnn classify Nakamura Dubois [--top-k 3]
     kerasrnn fill "to be or <mask> to be" [--top-k 5]
-    kerasrnn similar king [--topn 10]
+    kerasrnn similar king [--top-k 10]
     kerasrnn forecast series.csv --steps 100
     kerasrnn train predict_next_char --quick        a recipe of a clone, flags passed through
     kerasrnn export translate_en_fr exports/translator [--overwrite]
@@ -51,6 +51,28 @@ class UsageError(ValueError):
 
 
 # ----------------------------------------------------------------- arguments
+class DeprecatedFlag(argparse.Action):
+    """The old spelling of a flag, kept hidden for one release: it sets the new flag and says so on stderr.
+
+    Example:
+
+    ```python
+    parser.add_argument("--top-k", type=positive_int, default=10, help="...")
+    parser.add_argument("--topn", action=DeprecatedFlag, new_flag="--top-k", dest="top_k", type=positive_int)
+    ```
+    """
+
+    def __init__(self, option_strings, dest, new_flag, **kwargs):
+        kwargs.pop("help", None)
+        super().__init__(option_strings, dest, help=argparse.SUPPRESS, **kwargs)
+        self.new_flag = new_flag
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"{parser.prog}: warning: {option_string} is deprecated and will be removed in the next release; "
+              f"use {self.new_flag}", file=sys.stderr)
+        setattr(namespace, self.dest, values)
+
+
 def positive_int(text):
     """argparse type: an integer > 0."""
     try:
@@ -124,11 +146,13 @@ def build_parser():
 
     similar = add("similar", "the words nearest to a word in a word-vector model", model="word2vec")
     similar.add_argument("words", nargs="+", help="words to look up")
-    similar.add_argument("--topn", type=positive_int, default=10, help="neighbours shown per word")
+    similar.add_argument("--top-k", type=positive_int, default=10, help="neighbours shown per word")
+    similar.add_argument("--topn", action=DeprecatedFlag, new_flag="--top-k", dest="top_k", type=positive_int)
 
     forecast = add("forecast", "continue a time series with a forecaster; prints one value a line",
                    model="echo_state_forecast")
-    forecast.add_argument("series", help="a file with one number a line, or a CSV file ('-': stdin)")
+    forecast.add_argument("series", help="a file with one number a line, or a CSV file ('-': stdin): the recent "
+                                         "past, at least the model's warmup_steps values (100 for the shipped one)")
     forecast.add_argument("--steps", type=positive_int, default=100, help="how many future values to forecast")
     forecast.add_argument("--column", default=None,
                           help="the CSV column to read: a header name or a 0-based index (default: the last)")
@@ -216,7 +240,7 @@ def run_similar(args):
     for word in args.words:
         if len(args.words) > 1:
             print(f"{word}:")
-        for neighbour, cosine in vectors.most_similar(word, topn=args.topn):
+        for neighbour, cosine in vectors.most_similar(word, top_k=args.top_k):
             print(f"{neighbour} {cosine:.3f}")
     return 0
 

@@ -113,7 +113,7 @@ def load_split_examples(normalization, fractions, seed, quick=False, path=None):
     """The names data as examples, split three ways by distinct name and stratified by language.
 
     Args:
-        normalization: `normalize_name` options (`strip_accents`, `lowercase`).
+        normalization: `kerasrnn.text.normalize_name` options (`strip_accents`, `lowercase`).
         fractions: shares of train, validation and test, in distinct names.
         seed: seed of the split.
         quick: read only the first `QUICK_NAMES_PER_LANGUAGE` names of each language.
@@ -121,10 +121,10 @@ def load_split_examples(normalization, fractions, seed, quick=False, path=None):
 
     Returns:
         `(names, labels, languages, (train, validation, test))`, the last three
-        sorted arrays of example indices (see `split_names`).
+        sorted arrays of example indices (see `kerasrnn.data.names.split_names`).
     """
     from kerasrnn.datasets.names import load_names
-    from kerasrnn.tasks.name_classifier import name_examples, split_names
+    from kerasrnn.data.names import name_examples, split_names
 
     names_by_language = load_names(path)
     if quick:
@@ -186,10 +186,10 @@ def main(argv=None):
     from kerasrnn.data.splits import describe_splits
     from kerasrnn.datasets.names import NAMES_URL
     from kerasrnn.io_utils import atomic_write_json
-    from kerasrnn.metrics.classification import confusion_matrix, plot_confusion_matrix
+    from kerasrnn.metrics.classification import confusion_matrix, fit_temperature
     from kerasrnn.models.sequence_classifier import build_sequence_classifier
+    from kerasrnn.plots import plot_confusion_matrix
     from kerasrnn.tasks.name_classifier import NameClassifier
-    from kerasrnn.tasks.name_classifier import fit_temperature
     from kerasrnn.text.vocabulary import Vocabulary
     from kerasrnn.training import check_no_nan, plot_history, recurrent_optimizer, restore_best, standard_callbacks
 

@@ -34,6 +34,8 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 
+from kerasrnn.cli import DeprecatedFlag  # noqa: E402  (imports no Keras)
+
 TRANSIENT = 500  # Mackey-Glass steps dropped before the series settles on its attractor
 TEST_SLICE_STEPS = 200  # the card's test_slice: one-step NRMSE over the first test steps
 
@@ -76,8 +78,10 @@ def parse_args(argv=None):
     parser.add_argument("--bias-scaling", type=float, default=0.5,
                         help="reservoir biases are uniform in [-bias_scaling, bias_scaling]")
     parser.add_argument("--ridge", type=float, default=1e-6, help="L2 penalty of the closed-form readout")
-    parser.add_argument("--warmup", type=harness.positive_int, default=100,
-                        help="washout: first steps whose reservoir states are not used to fit the readout")
+    parser.add_argument("--warmup-steps", type=harness.positive_int, default=100,
+                        help="first steps whose reservoir states are not used to fit the readout (washout)")
+    parser.add_argument("--warmup", action=DeprecatedFlag, new_flag="--warmup-steps", dest="warmup_steps",
+                        type=harness.positive_int)
     parser.add_argument("--train-steps", type=harness.positive_int, default=2000,
                         help="first steps of the series: the readout is fitted on them (warm-up included)")
     parser.add_argument("--validation-steps", type=harness.positive_int, default=1000,
@@ -107,8 +111,9 @@ def parse_args(argv=None):
     if args.quick:
         args.units, args.train_steps, args.validation_steps, args.test_steps = 100, 600, 200, 200
         args.sweep_spectral_radii, args.sweep_leak_rates = [0.5, 1.25], [0.3, 1.0]
-    if args.warmup + 2 > args.train_steps:
-        parser.error(f"--train-steps ({args.train_steps}) must exceed --warmup ({args.warmup}) by at least 2")
+    if args.warmup_steps + 2 > args.train_steps:
+        parser.error(f"--train-steps ({args.train_steps}) must exceed --warmup-steps ({args.warmup_steps}) "
+                     "by at least 2")
     if min(args.validation_steps, args.test_steps) < 2:
         parser.error(f"--validation-steps and --test-steps must be at least 2 (NRMSE needs a spread), received "
                      f"{args.validation_steps} and {args.test_steps}")
@@ -243,7 +248,7 @@ def main(argv=None):
     splits = describe_splits("time steps", "consecutive windows of the series (train, validation, test)",
                              [len(train) / needed, len(validation) / needed, len(test) / needed],
                              train=train, validation=validation, test=test)
-    print(f"{source}: {args.train_steps} training steps ({args.warmup} of them warm-up), then "
+    print(f"{source}: {args.train_steps} training steps ({args.warmup_steps} of them warm-up), then "
           f"{args.validation_steps} validation and {args.test_steps} test steps; "
           f"values in [{series.min():.3f}, {series.max():.3f}]")
 
@@ -252,7 +257,7 @@ def main(argv=None):
             args.units, input_dim=1,
             connectivity=args.connectivity, spectral_radius=spectral_radius, leak_rate=leak_rate,
             input_scaling=args.input_scaling, bias_scaling=args.bias_scaling, seed=args.seed)
-        forecaster = Forecaster(model, warmup_steps=args.warmup)
+        forecaster = Forecaster(model, warmup_steps=args.warmup_steps)
         training_errors = forecaster.fit(train, ridge=args.ridge)
         return forecaster, training_errors
 
@@ -345,7 +350,7 @@ def main(argv=None):
         training=training_record(
             args.command, harness.elapsed(args), seed=args.seed, tau=args.tau, transient=TRANSIENT,
             train_steps=args.train_steps, validation_steps=args.validation_steps, test_steps=args.test_steps,
-            warmup_steps=args.warmup, ridge=args.ridge, readout="ridge regression in closed form",
+            warmup_steps=args.warmup_steps, ridge=args.ridge, readout="ridge regression in closed form",
             training_nrmse=training_errors["nrmse"], data_file=bool(args.data),
             selection=(f"sweep of {len(args.sweep_spectral_radii)} spectral radii x {len(args.sweep_leak_rates)} "
                        f"leak rates, ranked by validation {criterion} (sweep.json)") if args.sweep
@@ -361,7 +366,7 @@ def main(argv=None):
         limitations=["fitted to one generated series: other series need their own fit (`Forecaster.fit`)",
                      "free-running errors grow with the horizon (the series is chaotic)",
                      f"the reservoir forgets its zero start only after a warm-up: forecast from at least "
-                     f"{args.warmup} steps of history"],
+                     f"{args.warmup_steps} steps of history"],
     )
     forecaster.card = make_card(**card_fields)
     forecaster.save(args.output_dir)

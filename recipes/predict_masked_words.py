@@ -150,7 +150,7 @@ def score_test_slice(task, card):
 
     import kerasrnn
     from kerasrnn.data.splits import fingerprint
-    from kerasrnn.tasks.masked_word_model import evaluate_masked_words
+    from kerasrnn.metrics.masked_words import evaluate_masked_words
 
     training = card["training"]
     if training.get("data_file"):
@@ -181,7 +181,8 @@ def main(argv=None):
     from kerasrnn.data.splits import describe_splits
     from kerasrnn.io_utils import atomic_write_json
     from kerasrnn.models.masked_word_model import build_masked_word_model
-    from kerasrnn.tasks.masked_word_model import MaskedWordModel, evaluate_masked_words
+    from kerasrnn.metrics.masked_words import evaluate_masked_words
+    from kerasrnn.tasks.masked_word_model import MaskedWordModel
     from kerasrnn.tasks.saved_task import load_keras_model
     from kerasrnn.training import check_no_nan, plot_history, recurrent_optimizer, restore_best, standard_callbacks
 

@@ -43,6 +43,8 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 
+from kerasrnn.cli import DeprecatedFlag  # noqa: E402  (imports no Keras)
+
 # word2vec's and gensim's final per-example learning rate (their `min_alpha`).
 FINAL_LEARNING_RATE = 1e-4
 NEIGHBOUR_WORDS = "king,queen,love,death,sword,night,father,heaven,gold,horse"
@@ -82,7 +84,8 @@ def parse_args(argv=None):
                         help="threshold for dropping occurrences of frequent words (0 keeps them all)")
     parser.add_argument("--words", default=NEIGHBOUR_WORDS,
                         help="comma-separated words whose nearest neighbours are printed")
-    parser.add_argument("--topn", type=harness.positive_int, default=8, help="neighbours printed per word")
+    parser.add_argument("--top-k", type=harness.positive_int, default=8, help="neighbours printed per word")
+    parser.add_argument("--topn", action=DeprecatedFlag, new_flag="--top-k", dest="top_k", type=harness.positive_int)
     parser.add_argument("--plot-words", type=harness.positive_int, default=150,
                         help="how many of the most frequent words the 2-D map shows")
     parser.add_argument("--no-gensim", action="store_true", help="skip the comparison with gensim")
@@ -152,9 +155,10 @@ def main(argv=None):
     from kerasrnn.cards import make_card, training_record
     from kerasrnn.io_utils import atomic_write_json
     from kerasrnn.metrics.word_similarity import evaluate_word_pairs, read_word_pairs, word_similarity_benchmarks
-    from kerasrnn.tasks.word_vectors import WordVectors, encode_words, plot_word_map, word2vec_tokens
-    from kerasrnn.tasks.word_vectors import word_vocabulary
-    from kerasrnn.models.word2vec_trainer import SkipGramTrainer
+    from kerasrnn.plots import plot_word_map
+    from kerasrnn.tasks.word_vectors import WordVectors
+    from kerasrnn.text.word2vec import encode_words, word2vec_tokens, word_vocabulary
+    from kerasrnn.training import SkipGramTrainer
     from kerasrnn.training import check_loss, plot_history
 
     keras.utils.set_random_seed(args.seed)
@@ -203,7 +207,7 @@ def main(argv=None):
         if word not in vectors:
             print(f"{word:>10}: not in the vocabulary")
             continue
-        neighbours[word] = vectors.most_similar(word, topn=args.topn)
+        neighbours[word] = vectors.most_similar(word, top_k=args.top_k)
         print(f"{word:>10}: " + ", ".join(f"{other} {cosine:.2f}" for other, cosine in neighbours[word]))
 
     benchmarks = {name: read_word_pairs(path) for name, path in word_similarity_benchmarks().items()}
@@ -252,7 +256,7 @@ def main(argv=None):
                   "url": kerasrnn.datasets.shakespeare.SHAKESPEARE_URL if not args.data else "none (a local file)",
                   "licence": "public domain (tiny-shakespeare, karpathy/char-rnn)" if not args.data else "unknown",
                   "splits": None, "words_in_text": len(tokens), "occurrences_in_vocabulary": len(ids),
-                  "tokenization": "kerasrnn.tasks.word_vectors.word2vec_tokens"},
+                  "tokenization": "kerasrnn.text.word2vec_tokens"},
             training=training_record(
                 args.command, harness.elapsed(args), seed=args.seed, epochs=args.epochs,
                 batch_size=args.batch_size, learning_rate=args.learning_rate,

@@ -85,7 +85,7 @@ def test_fill_lists_the_likeliest_words(tmp_path):
 
 def test_similar_lists_the_nearest_words(tmp_path):
     _needs("word2vec")
-    lines = _ok(_kerasrnn("similar", "king", "--topn", 5, cwd=tmp_path))
+    lines = _ok(_kerasrnn("similar", "king", "--top-k", 5, cwd=tmp_path))
     assert len(lines) == 5
     cosines = [float(line.rsplit(" ", 1)[1]) for line in lines]
     assert cosines == sorted(cosines, reverse=True) and all(-1 <= c <= 1 for c in cosines)
@@ -146,6 +146,20 @@ def test_every_subcommand_has_help_with_backend_and_traceback():
         assert "--backend" in text and "--traceback" in text, name
     args = parser.parse_args(["train", "predict_next_char", "--quick", "--backend", "jax"])
     assert args.recipe_args == ["--quick", "--backend", "jax"] and args.backend is None  # the recipe's flags
+
+
+def test_topn_is_a_hidden_deprecated_alias_of_top_k(capsys):
+    parser = cli.build_parser()
+    assert parser.parse_args(["similar", "king"]).top_k == 10
+    assert parser.parse_args(["similar", "king", "--top-k", "3"]).top_k == 3
+    assert capsys.readouterr().err == ""
+    assert parser.parse_args(["similar", "king", "--topn", "4"]).top_k == 4
+    warning = capsys.readouterr().err
+    assert "--topn is deprecated" in warning and "use --top-k" in warning
+    similar = next(action for action in parser._actions if action.dest == "command").choices["similar"]
+    assert "--top-k" in similar.format_help() and "--topn" not in similar.format_help()
+    with pytest.raises(SystemExit):
+        parser.parse_args(["similar", "king", "--topn", "0"])
 
 
 def test_the_kerasrnn_script_is_declared():

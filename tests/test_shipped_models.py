@@ -34,7 +34,7 @@ def probe(task):
     if name == "masked_word_model":
         return {"fill": str(task.fill("to be or not to <mask> , that is the question"))}
     if name == "word2vec":
-        return {"neighbours": [word for word, _ in task.most_similar("king", topn=5)],
+        return {"neighbours": [word for word, _ in task.most_similar("king", top_k=5)],
                 "similarity": round(task.similarity("king", "queen"), 4)}
     if name == "forecaster":
         series = np.sin(np.arange(400) * 0.1)

@@ -4,8 +4,9 @@ tf.data feeds `model.fit` on every Keras backend, so these pipelines serve
 TensorFlow, JAX and PyTorch alike. They are deterministic under a `seed`.
 
 Names load on first use: `from kerasrnn.data import make_language_model_dataset`
-imports TensorFlow, while `kerasrnn.data.splits` and `kerasrnn.data.validation`
-(NumPy only) do not, so loading a saved task and predicting on JAX or PyTorch
+imports TensorFlow, while `kerasrnn.data.names`, `kerasrnn.data.splits` and
+`kerasrnn.data.validation` (NumPy only) do not (nor do `split_names` and
+`name_examples`), so loading a saved task and predicting on JAX or PyTorch
 never starts TensorFlow.
 """
 
@@ -19,6 +20,8 @@ _EXPORTS = {
     "split_token_stream": "language_model",
     "make_masked_token_dataset": "masked_tokens",
     "masked_windows": "masked_tokens",
+    "name_examples": "names",
+    "split_names": "names",
     "draw_negatives": "skip_gram",
     "SkipGramBlocks": "skip_gram",
     "make_skip_gram_dataset": "skip_gram",
@@ -35,6 +38,7 @@ _SUBMODULES = (
     "classification",
     "language_model",
     "masked_tokens",
+    "names",
     "skip_gram",
     "splits",
     "time_series",

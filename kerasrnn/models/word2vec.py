@@ -7,6 +7,9 @@ import numpy as np
 
 from kerasrnn.io_utils import atomic_write_text
 from kerasrnn.layers.skip_gram import SkipGramNegativeSampling
+from kerasrnn.text.vocabulary import UnknownWordError
+from kerasrnn.utils.validation import check_positive_int
+from kerasrnn.utils.validation import renamed_argument
 
 
 def _check_vocabulary(vocabulary):
@@ -74,7 +77,7 @@ class Word2Vec(keras.Model):
     labels = np.array([[1.0, 0.0]] * 4)  # the true context first
     model.fit([targets, contexts], labels, epochs=2, verbose=0)
     model.vectors.shape  # (4, 8)
-    model.most_similar("cat", k=2)  # [(word, cosine), (word, cosine)]
+    model.most_similar("cat", top_k=2)  # [(word, cosine), (word, cosine)]
     model.save_word2vec_format("vectors.txt")  # gensim-readable text
     ```
 
@@ -123,31 +126,44 @@ class Word2Vec(keras.Model):
         return np.asarray(keras.ops.convert_to_numpy(self.skip_gram.target_embedding.embeddings))
 
     def word_id(self, word):
-        """The id of `word`; raises `KeyError` for a word outside the vocabulary."""
+        """The id of `word`.
+
+        Raises:
+            UnknownWordError: `word` is not in the vocabulary (a `KeyError`
+                and a `ValueError`, see `kerasrnn.text.UnknownWordError`).
+        """
         try:
             return self._word_ids[word]
         except KeyError:
             message = f"word {word!r} is not in the vocabulary ({len(self._vocabulary)} words)"
-            raise KeyError(message) from None
+            raise UnknownWordError(word, message) from None
 
     def similarity(self, word_a, word_b):
         """Cosine similarity of the vectors of `word_a` and `word_b`, as a float."""
         unit = _unit_rows(self.vectors[[self.word_id(word_a), self.word_id(word_b)]])
         return float(unit[0] @ unit[1])
 
-    def most_similar(self, word, k=10):
-        """The `k` words whose vectors are closest in cosine to `word`'s.
+    def most_similar(self, word, top_k=10, k=None):
+        """The `top_k` words whose vectors are closest in cosine to `word`'s.
 
-        Returns a list of `(word, cosine)` pairs, most similar first, without
-        `word` itself.
+        Args:
+            word: a word of the vocabulary.
+            top_k: positive integer, how many words to return. Defaults to 10.
+            k: deprecated name of `top_k` (a `DeprecationWarning`).
+
+        Returns:
+            A list of `(word, cosine)` pairs, most similar first, without
+            `word` itself (fewer than `top_k` when the vocabulary is smaller).
+
+        Raises:
+            UnknownWordError: `word` is not in the vocabulary.
         """
-        if isinstance(k, bool) or not isinstance(k, int) or k <= 0:
-            raise ValueError(f"`k` must be a positive integer, received: k={k!r}")
+        top_k = check_positive_int(renamed_argument(top_k, "top_k", k, "k", default=10), "top_k")
         index = self.word_id(word)
         unit = _unit_rows(self.vectors)
         cosines = unit @ unit[index]  # (vocabulary_size,)
         cosines[index] = -np.inf
-        order = np.argsort(-cosines, kind="stable")[: min(k, len(self._vocabulary) - 1)]
+        order = np.argsort(-cosines, kind="stable")[: min(top_k, len(self._vocabulary) - 1)]
         return [(self._vocabulary[i], float(cosines[i])) for i in order]
 
     def save_word2vec_format(self, path):

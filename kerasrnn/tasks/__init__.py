@@ -9,5 +9,6 @@ from kerasrnn.tasks.saved_task import load
 from kerasrnn.tasks.saved_task import load_keras_model
 from kerasrnn.tasks.saved_task import register_task
 from kerasrnn.tasks.saved_task import write_task
+from kerasrnn.tasks.task import Task
 from kerasrnn.tasks.translator import Translator
 from kerasrnn.tasks.word_vectors import WordVectors

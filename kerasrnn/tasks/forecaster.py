@@ -1,19 +1,14 @@
 """A saved time-series forecaster: an echo-state network and the scaling of its series."""
 
-import os
-
 import numpy as np
 
-from kerasrnn.tasks.saved_task import load_keras_model
-from kerasrnn.tasks.saved_task import read_card
-from kerasrnn.tasks.saved_task import read_manifest
 from kerasrnn.tasks.saved_task import register_task
-from kerasrnn.tasks.saved_task import write_task
+from kerasrnn.tasks.task import Task
 from kerasrnn.utils.validation import check_positive_int
 
 
 @register_task("forecaster")
-class Forecaster:
+class Forecaster(Task):
     """Forecast a time series with an echo-state network: one step ahead or free-running.
 
     The forecaster standardises the series with the per-feature `mean` and
@@ -53,6 +48,8 @@ class Forecaster:
     >>> kerasrnn.load("saved_models/my_forecaster").forecast(series[:2000], steps=500)
     """
 
+    required_config = ("mean", "scale", "warmup_steps")
+
     def __init__(self, model, mean=None, scale=None, warmup_steps=100, card=None):
         if not hasattr(model, "forecast") or getattr(model, "input_dim", None) is None:
             raise ValueError(
@@ -64,14 +61,13 @@ class Forecaster:
                 "`model` must predict the next value of every input feature (output_dim == input_dim), "
                 f"received: input_dim={model.input_dim}, output_dim={model.output_dim}"
             )
-        self.model = model
+        super().__init__(model, card=card)
         self.features = int(model.input_dim)
         self.warmup_steps = check_positive_int(warmup_steps, "warmup_steps")
         self.mean = None if mean is None else self._per_feature("mean", mean)
         self.scale = None if scale is None else self._per_feature("scale", scale)
         if self.scale is not None and not np.all(self.scale > 0):
             raise ValueError(f"`scale` must be positive, received: scale={scale!r}")
-        self.card = dict(card or {})
 
     def _per_feature(self, name, value):
         value = np.asarray(value, dtype="float64").reshape(-1)
@@ -187,21 +183,7 @@ class Forecaster:
         predictions = np.asarray(outputs, dtype="float64") * self.scale + self.mean
         return predictions[:, 0] if one_dimensional else predictions
 
-    def save(self, directory):
-        """Write the model, card, scaling and warm-up length to `directory` (atomically)."""
+    def get_config(self):
+        """The scaling and the warm-up length, saved in task.json (the forecaster must be fitted)."""
         self._check_fitted()
-        extra = {"mean": self.mean.tolist(), "scale": self.scale.tolist(), "warmup_steps": self.warmup_steps}
-        return write_task(directory, self.task_name, self.model, card=self.card, extra=extra)
-
-    @classmethod
-    def load(cls, directory):
-        """Read a directory written by `save` (any backend may have written it)."""
-        manifest = read_manifest(directory)
-        missing = [key for key in ("mean", "scale", "warmup_steps") if key not in manifest]
-        if missing:
-            raise ValueError(
-                f"{directory}/task.json has no {', '.join(missing)}; re-run the recipe that wrote it"
-            )
-        model = load_keras_model(os.path.join(directory, "model.keras"))
-        card = read_card(directory)
-        return cls(model, manifest["mean"], manifest["scale"], manifest["warmup_steps"], card)
+        return {"mean": self.mean.tolist(), "scale": self.scale.tolist(), "warmup_steps": self.warmup_steps}

@@ -1,7 +1,6 @@
 """A trained next-character (or next-word) language model with its vocabulary."""
 
 import math
-import os
 import warnings
 
 import numpy as np
@@ -11,15 +10,12 @@ from kerasrnn.backend import compile_inference
 from kerasrnn.decoding import RecurrentStepper
 from kerasrnn.decoding import TokenGenerator
 from kerasrnn.decoding import get_sampler
-from kerasrnn.tasks.saved_task import load_keras_model
-from kerasrnn.tasks.saved_task import read_card
 from kerasrnn.tasks.saved_task import register_task
-from kerasrnn.tasks.saved_task import write_task
-from kerasrnn.text import Vocabulary
+from kerasrnn.tasks.task import Task
 
 
 @register_task("language_model")
-class LanguageModel:
+class LanguageModel(Task):
     """Generate and score text with a trained recurrent language model.
 
     Args:
@@ -40,9 +36,7 @@ class LanguageModel:
             raise ValueError(
                 f"the model predicts {model.output_shape[-1]} tokens but the vocabulary has {vocabulary.size}"
             )
-        self.model = model
-        self.vocabulary = vocabulary
-        self.card = dict(card or {})
+        super().__init__(model, vocabulary=vocabulary, card=card)
         self.stepper = RecurrentStepper(model)
         # <pad>, <unk> and the special tokens are never generated.
         self.generator = TokenGenerator(self.stepper, suppress_ids=range(2 + len(vocabulary.specials)))
@@ -129,14 +123,3 @@ class LanguageModel:
             return total
 
         return run
-
-    def save(self, directory):
-        """Write model, vocabulary and card to `directory` (atomically)."""
-        return write_task(directory, self.task_name, self.model, self.vocabulary, self.card)
-
-    @classmethod
-    def load(cls, directory):
-        model = load_keras_model(os.path.join(directory, "model.keras"))
-        vocabulary = Vocabulary.load(os.path.join(directory, "vocabulary.json"))
-        card = read_card(directory)
-        return cls(model, vocabulary, card)

@@ -21,64 +21,24 @@ How a text is read (`MaskedWordModel.fill`):
   over the ordinary words.
 """
 
-import json
-import os
 import warnings
 
 import numpy as np
 
-from kerasrnn.tasks.saved_task import load_keras_model
-from kerasrnn.tasks.saved_task import read_manifest
+from kerasrnn.metrics.masked_words import log_softmax
 from kerasrnn.tasks.saved_task import register_task
-from kerasrnn.tasks.saved_task import write_task
+from kerasrnn.tasks.task import Task
 from kerasrnn.text.vocabulary import MASK
-from kerasrnn.text.vocabulary import Vocabulary
-
-
-def _log_softmax(logits):
-    logits = np.asarray(logits, "float64")
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+from kerasrnn.utils.validation import check_int_in_range
+from kerasrnn.utils.validation import check_positive_int
 
 
 def _preview(text, limit=60):
     return repr(text if len(text) <= limit else text[:limit] + "...")
 
 
-def evaluate_masked_words(model, dataset, ignore_ids=(1,)):
-    """Top-1 accuracy and perplexity of a masked-word model at the masked positions of `dataset`.
-
-    Args:
-        model: a model mapping ids `(batch, time)` to logits `(batch, time, vocabulary)`.
-        dataset: batches `(x, y, sample_weight)` as made by
-            `kerasrnn.data.make_masked_token_dataset` (weight 1 at the masked word).
-        ignore_ids: target ids left out of the scores. Defaults to `(1,)`
-            (`<unk>`: a rare word the model cannot name).
-
-    Returns:
-        A dict with `accuracy`, `nats` (mean negative log-likelihood of the
-        hidden word, softmax over the whole vocabulary), `perplexity` (its
-        exponential) and `count` (masked words scored).
-    """
-    correct, nats, count = 0, 0.0, 0
-    for x, y, weight in dataset.as_numpy_iterator():
-        logits = np.asarray(model.predict_on_batch(x))  # (batch, time, vocabulary)
-        rows, positions = np.nonzero(weight > 0)
-        targets = y[rows, positions]
-        keep = ~np.isin(targets, list(ignore_ids))
-        rows, positions, targets = rows[keep], positions[keep], targets[keep]
-        log_probs = _log_softmax(logits[rows, positions])  # (masked, vocabulary)
-        correct += int(np.sum(log_probs.argmax(axis=-1) == targets))
-        nats -= float(np.sum(log_probs[np.arange(len(targets)), targets]))
-        count += len(targets)
-    if count == 0:
-        raise ValueError("the dataset holds no masked word to score (all were ignored or it is empty)")
-    return {"accuracy": correct / count, "nats": nats / count, "perplexity": float(np.exp(nats / count)),
-            "count": count}
-
-
 @register_task("masked_word_model")
-class MaskedWordModel:
+class MaskedWordModel(Task):
     """Predict masked words with a trained masked-word model.
 
     See the module docstring for how a text is read. The model is one built by
@@ -103,6 +63,8 @@ class MaskedWordModel:
     [[('have', 0.12...), ('am', 0.11...), ('do', 0.06...)]]
     """
 
+    required_config = ("sequence_length",)
+
     def __init__(self, model, vocabulary, sequence_length, bidirectional=True, card=None):
         if vocabulary.level != "word" or MASK not in vocabulary.specials:
             raise ValueError(
@@ -113,13 +75,9 @@ class MaskedWordModel:
             raise ValueError(
                 f"the model predicts {model.output_shape[-1]} words but the vocabulary has {vocabulary.size}"
             )
-        if isinstance(sequence_length, bool) or not isinstance(sequence_length, (int, np.integer)) or sequence_length < 1:
-            raise ValueError(f"`sequence_length` must be a positive integer, received: sequence_length={sequence_length!r}")
-        self.model = model
-        self.vocabulary = vocabulary
-        self.sequence_length = int(sequence_length)
+        super().__init__(model, vocabulary=vocabulary, card=card)
+        self.sequence_length = check_positive_int(sequence_length, "sequence_length")
         self.bidirectional = bool(bidirectional)
-        self.card = dict(card or {})
         self._special_ids = np.arange(2 + len(vocabulary.specials))  # <pad>, <unk> and the specials
 
     @property
@@ -183,7 +141,7 @@ class MaskedWordModel:
         logits = np.asarray(self.model.predict_on_batch(padded))[: len(windows)]  # (masks, time, vocabulary)
         logits = logits[np.arange(len(windows)), columns].astype("float64")  # (masks, vocabulary)
         logits[:, self._special_ids] = -np.inf
-        return np.exp(_log_softmax(logits))
+        return np.exp(log_softmax(logits))
 
     def fill(self, text, top_k=None, highlight=False):
         """Fill every `<mask>` of `text` with the likeliest word, or list the `top_k` candidates.
@@ -213,10 +171,7 @@ class MaskedWordModel:
         >>> filler.fill("what is your <mask> ?", top_k=2)
         [[('son', 0.035...), ('hands', 0.024...)]]
         """
-        if top_k is not None and (
-            isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer)) or not 1 <= top_k <= self.num_words
-        ):
-            raise ValueError(f"`top_k` must be None or an integer from 1 to {self.num_words}, received: top_k={top_k!r}")
+        top_k = check_int_in_range(top_k, "top_k", 1, self.num_words, allow_none=True)
         words = self.split(text)
         self._warn_unknown(words)
         probabilities = self._probabilities(words)
@@ -233,22 +188,5 @@ class MaskedWordModel:
             filled.append(word)
         return " ".join(filled)
 
-    def save(self, directory):
-        """Write model, vocabulary, card and window settings to `directory` (atomically)."""
-        extra = {"sequence_length": self.sequence_length, "bidirectional": self.bidirectional}
-        return write_task(directory, self.task_name, self.model, self.vocabulary, self.card, extra=extra)
-
-    @classmethod
-    def load(cls, directory):
-        """Read a directory written by `save` (any backend may have written it)."""
-        manifest = read_manifest(directory)
-        if "sequence_length" not in manifest:
-            raise ValueError(f"{directory}/task.json has no `sequence_length`; re-run the recipe that wrote it")
-        model = load_keras_model(os.path.join(directory, "model.keras"))
-        vocabulary = Vocabulary.load(os.path.join(directory, "vocabulary.json"))
-        card_path = os.path.join(directory, "card.json")
-        card = None
-        if os.path.isfile(card_path):
-            with open(card_path, encoding="utf-8") as f:
-                card = json.load(f)
-        return cls(model, vocabulary, manifest["sequence_length"], manifest.get("bidirectional", True), card)
+    def get_config(self):
+        return {"sequence_length": self.sequence_length, "bidirectional": self.bidirectional}

@@ -5,6 +5,7 @@ import numpy as np
 from kerasrnn.decoding import get_sampler
 from kerasrnn.tasks.language_model import LanguageModel
 from kerasrnn.tasks.saved_task import register_task
+from kerasrnn.utils.validation import check_positive_int
 
 NAME_SEPARATOR = "\n"
 
@@ -42,12 +43,11 @@ class NameGenerator(LanguageModel):
         Returns:
             A list of `count` strings, without the newline.
         """
-        if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count <= 0:
-            raise ValueError(f"`count` must be a positive integer, received: count={count!r}")
+        count = check_positive_int(count, "count")
         if NAME_SEPARATOR not in self.vocabulary:
             raise ValueError("this model was not trained on newline-separated names")
         prompt = self.vocabulary.encode(NAME_SEPARATOR + prefix)
-        prompts = np.repeat(prompt[None, :], int(count), axis=0)  # (count, prompt_length)
+        prompts = np.repeat(prompt[None, :], count, axis=0)  # (count, prompt_length)
         sampler = get_sampler(sampler, temperature=temperature, top_k=top_k, top_p=top_p, seed=seed)
         ids = self.generator.generate(prompts, max_length, sampler)
         names = []

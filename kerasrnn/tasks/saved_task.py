@@ -5,8 +5,9 @@ A task directory holds:
     task.json        {"task": ..., "format_version": 1, "kerasrnn_version": ...}
     model.keras      the Keras model (loads on any backend)
     vocabulary.json  the vocabulary (when the task has one)
-    card.json        what was trained, how, and the held-out metrics
+    card.json        what was trained, how, and the held-out metrics (when there is a card)
 
+`kerasrnn.tasks.task.Task` writes and reads it for every task class.
 Every file is written atomically (temporary file, then rename), `task.json`
 last, so a directory with a `task.json` is complete.
 """
@@ -22,6 +23,8 @@ from kerasrnn.io_utils import atomic_write_json
 from kerasrnn.utils.defer_tensorflow import tensorflow_not_imported_by_keras
 
 FORMAT_VERSION = 1
+MANIFEST_KEYS = ("task", "format_version", "kerasrnn_version")
+"""The `task.json` entries of the format itself; the others are the task's settings."""
 _TASKS = {}
 
 
@@ -79,6 +82,7 @@ def read_card(directory):
 
 
 def read_manifest(directory):
+    """The task's `task.json` as a dict; a one-line error when it is missing, corrupt or of another format."""
     directory = os.fspath(directory)
     if not os.path.isdir(directory):
         raise FileNotFoundError(f"no saved model at {directory}: the directory does not exist")

@@ -1,6 +1,7 @@
 """Vocabularies, normalisation and tokenisation."""
 
 from kerasrnn.text.normalization import join_words
+from kerasrnn.text.normalization import normalize_name
 from kerasrnn.text.normalization import normalize_sentence
 from kerasrnn.text.normalization import split_words
 from kerasrnn.text.normalization import strip_accents
@@ -10,4 +11,8 @@ from kerasrnn.text.vocabulary import MASK
 from kerasrnn.text.vocabulary import PAD
 from kerasrnn.text.vocabulary import START
 from kerasrnn.text.vocabulary import UNK
+from kerasrnn.text.vocabulary import UnknownWordError
 from kerasrnn.text.vocabulary import Vocabulary
+from kerasrnn.text.word2vec import encode_words
+from kerasrnn.text.word2vec import word2vec_tokens
+from kerasrnn.text.word2vec import word_vocabulary

@@ -4,7 +4,8 @@ Two families of normalisers live here:
 
 * name normalisation as the seed notebooks do it (`strip_accents`,
   `unicode_to_ascii`): Unicode NFD decomposition, then combining marks dropped
-  (`"Ślusàrski" -> "Slusarski"`);
+  (`"Ślusàrski" -> "Slusarski"`), and as the name classifier reads names
+  (`normalize_name`: accents stripped, lower case, single spaces);
 * sentence normalisation for word-level tasks (`normalize_sentence`,
   `split_words`): lower-case, French-aware spacing around punctuation, with
   apostrophes and hyphens kept inside words (`"Qu'est-ce que c'est ?"` stays
@@ -19,6 +20,8 @@ two agree.
 import re
 import string
 import unicodedata
+
+from kerasrnn.utils.validation import check_bool
 
 # Characters that become tokens of their own in word-level tasks.
 PUNCTUATION = ".,!?;:«»\"()"
@@ -40,6 +43,8 @@ SEPARATE_PUNCTUATION = (r'([.,!?;:«»"()])', r" \1 ")
 COLLAPSE_SPACES = (r"\s+", " ")
 
 NAME_ALPHABET = string.ascii_letters + " .,;'-"
+DEFAULT_NAME_NORMALIZATION = {"strip_accents": True, "lowercase": True}
+"""The `normalize_name` options of the name classifier: accents stripped, lower case."""
 
 
 def strip_accents(text):
@@ -93,3 +98,50 @@ def split_words(text):
 def join_words(words):
     """Join word tokens back into text, keeping the tokenised spacing (`"nous dire ?"`)."""
     return " ".join(words)
+
+
+_strip_accents = strip_accents  # `normalize_name`'s argument of the same name hides it
+
+
+def normalize_name(name, strip_accents=True, lowercase=True):
+    """Normalise a name as the classifier reads it: accents off, lower case, single spaces.
+
+    Args:
+        name: a string.
+        strip_accents: NFD-decompose and drop combining marks. Defaults to True.
+        lowercase: lower-case the name. Defaults to True.
+
+    Returns:
+        The normalised string (possibly empty).
+
+    Example:
+
+    >>> normalize_name("  Ślusàrski ")
+    'slusarski'
+    >>> normalize_name("De  la Fontaine", lowercase=False)
+    'De la Fontaine'
+    """
+    if not isinstance(name, str):
+        raise ValueError(f"a name must be a string, received: {name!r}")
+    if strip_accents:
+        name = _strip_accents(name)
+    if lowercase:
+        name = name.lower()
+    return " ".join(name.split())
+
+
+def check_name_normalization(normalization):
+    """The `normalize_name` options as a full dict; `None` gives the defaults (accents stripped, lower case).
+
+    Raises:
+        ValueError: an unknown key, or a value that is not True or False.
+    """
+    normalization = dict(DEFAULT_NAME_NORMALIZATION if normalization is None else normalization)
+    unknown = sorted(set(normalization) - set(DEFAULT_NAME_NORMALIZATION))
+    if unknown:
+        raise ValueError(
+            f"`normalization` accepts the keys {', '.join(DEFAULT_NAME_NORMALIZATION)}, received: {unknown}"
+        )
+    for key, value in normalization.items():
+        check_bool(value, f"normalization[{key!r}]")
+    return {**DEFAULT_NAME_NORMALIZATION, **normalization}

@@ -33,6 +33,37 @@ DEFAULT_SPECIALS = (MASK, START, END)
 _FORMAT_VERSION = 1
 
 
+class UnknownWordError(KeyError, ValueError):
+    """A word looked up in a vocabulary that does not hold it.
+
+    Raised wherever a word must be known (word vectors: `Word2Vec.word_id`,
+    `most_similar`, `similarity`; `WordVectors`), with a message that names
+    the word. It is a `KeyError` (a failed lookup, as from a dict) and a
+    `ValueError` (bad input), so `except KeyError` and `except ValueError`
+    both catch it.
+
+    Args:
+        word: the word that was looked up.
+        message: the error message. Defaults to
+            `"word '<word>' is not in the vocabulary"`.
+
+    Example:
+
+    >>> try:
+    ...     vectors.most_similar("zebra")
+    ... except UnknownWordError as error:
+    ...     error.word
+    'zebra'
+    """
+
+    def __init__(self, word, message=None):
+        super().__init__(message or f"word {word!r} is not in the vocabulary")
+        self.word = word
+
+    def __str__(self):  # the message itself, not KeyError's repr of it
+        return str(self.args[0])
+
+
 class Vocabulary:
     """A character- or word-level vocabulary with padding, unknown and special tokens.
 

@@ -3,11 +3,12 @@ import pytest
 
 from kerasrnn.metrics.classification import accuracy
 from kerasrnn.metrics.classification import confusion_matrix
+from kerasrnn.metrics.classification import ensemble_probabilities
 from kerasrnn.metrics.classification import expected_calibration_error
 from kerasrnn.metrics.classification import f1_scores
+from kerasrnn.metrics.classification import fit_temperature
 from kerasrnn.metrics.classification import macro_f1
 from kerasrnn.metrics.classification import normalize_rows
-from kerasrnn.metrics.classification import plot_confusion_matrix
 
 # Worked by hand:            true 0: predicted 0, 1, 0   true 1: 1, 2   true 2: 2, 2, 0, 2
 Y_TRUE = [0, 0, 0, 1, 1, 2, 2, 2, 2]
@@ -108,10 +109,24 @@ def test_errors(call, message):
         call()
 
 
-def test_plot_confusion_matrix_writes_a_png_atomically(tmp_path):
-    path = tmp_path / "plots" / "confusion_matrix.png"
-    assert plot_confusion_matrix(np.array(MATRIX), ["Czech", "Greek", "Irish"], path, title="test") == path
-    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert [p.name for p in path.parent.iterdir()] == ["confusion_matrix.png"]  # no temporary file left
-    with pytest.raises(ValueError, match="name all 3 classes"):
-        plot_confusion_matrix(np.array(MATRIX), ["Czech"], path)
+def test_temperature_scaling_lowers_the_negative_log_likelihood_of_overconfident_logits():
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 4, size=400)
+    logits = rng.normal(size=(400, 4))
+    logits[np.arange(400), labels] += 1.0
+    overconfident = 8.0 * logits  # right about 60% of the time, but sure of itself
+
+    def nll(temperature):
+        return -np.mean(np.log(ensemble_probabilities(overconfident, temperature)[np.arange(400), labels]))
+
+    temperature = fit_temperature(overconfident, labels)
+    assert temperature > 2 and nll(temperature) < nll(1.0) - 0.5
+    assert nll(temperature) <= min(nll(temperature * 1.05), nll(temperature / 1.05)) + 1e-9  # a minimum
+    np.testing.assert_allclose(ensemble_probabilities(overconfident[None], 1.0), ensemble_probabilities(
+        overconfident, 1.0))
+
+
+@pytest.mark.parametrize("temperature", [0, -1.0, float("nan"), float("inf"), True, "2"])
+def test_ensemble_probabilities_rejects_a_bad_temperature(temperature):
+    with pytest.raises(ValueError, match="temperature="):
+        ensemble_probabilities([[0.0, 1.0]], temperature)

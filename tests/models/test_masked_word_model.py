@@ -5,7 +5,7 @@ import pytest
 from kerasrnn.data import make_masked_token_dataset
 from kerasrnn.models.masked_word_model import MASKED_WORD_KINDS
 from kerasrnn.models.masked_word_model import build_masked_word_model
-from kerasrnn.tasks.masked_word_model import evaluate_masked_words
+from kerasrnn.metrics.masked_words import evaluate_masked_words
 
 MASK_ID = 2
 

@@ -50,8 +50,8 @@ def test_training_lowers_loss_and_groups_words():
     assert losses[-1] < 0.2 * losses[0]
     for group in GROUPS:
         for word in group:
-            neighbours = {other for other, _ in model.most_similar(word, k=2)}
-            assert neighbours == set(group) - {word}, (word, model.most_similar(word, k=3))
+            neighbours = {other for other, _ in model.most_similar(word, top_k=2)}
+            assert neighbours == set(group) - {word}, (word, model.most_similar(word, top_k=3))
 
 
 def test_most_similar_and_similarity_match_numpy_cosine():
@@ -62,24 +62,26 @@ def test_most_similar_and_similarity_match_numpy_cosine():
     assert model.similarity("cat", "rome") == pytest.approx(cosines[3, 10], abs=1e-6)
     assert isinstance(model.similarity("cat", "rome"), float)
 
-    result = model.most_similar("dog", k=4)
+    result = model.most_similar("dog", top_k=4)
     row = cosines[4].copy()
     row[4] = -np.inf
     expected = np.argsort(-row)[:4]
     assert [word for word, _ in result] == [VOCABULARY[i] for i in expected]
     assert_allclose([cosine for _, cosine in result], row[expected], atol=1e-6)
-    everything = model.most_similar("dog", k=100)
+    everything = model.most_similar("dog", top_k=100)
     assert len(everything) == len(VOCABULARY) - 1 and "dog" not in [w for w, _ in everything]
 
 
-def test_unknown_words_and_bad_k_raise():
+def test_unknown_words_and_bad_top_k_raise():
     model = _model_with_random_vectors()
     with pytest.raises(KeyError, match="'zebra' is not in the vocabulary"):
         model.most_similar("zebra")
     with pytest.raises(KeyError, match="'zebra'"):
         model.similarity("cat", "zebra")
-    with pytest.raises(ValueError, match="k=0"):
-        model.most_similar("cat", k=0)
+    with pytest.raises(ValueError, match="top_k=0"):
+        model.most_similar("cat", top_k=0)
+    with pytest.warns(DeprecationWarning, match="`k` is deprecated.*use `top_k`"):
+        assert model.most_similar("cat", k=2) == model.most_similar("cat", top_k=2)
 
 
 def test_word2vec_format_is_read_by_gensim(tmp_path):
@@ -113,7 +115,7 @@ def test_keras_file_round_trip_keeps_vocabulary_and_vectors(tmp_path):
     targets, contexts, _ = _skip_gram_pairs(repeats=1)
     inputs = [targets, contexts]
     assert_allclose(restored.predict(inputs, verbose=0), model.predict(inputs, verbose=0))
-    assert restored.most_similar("cow", k=3) == model.most_similar("cow", k=3)
+    assert restored.most_similar("cow", top_k=3) == model.most_similar("cow", top_k=3)
 
 
 @pytest.mark.parametrize(

@@ -6,9 +6,9 @@ import pytest
 
 import kerasrnn
 from kerasrnn.data import make_masked_token_dataset
+from kerasrnn.metrics.masked_words import evaluate_masked_words
 from kerasrnn.models.masked_word_model import build_masked_word_model
 from kerasrnn.tasks.masked_word_model import MaskedWordModel
-from kerasrnn.tasks.masked_word_model import evaluate_masked_words
 from kerasrnn.text import Vocabulary
 from tests import testing
 

@@ -6,14 +6,8 @@ import numpy as np
 import pytest
 
 import kerasrnn
-from kerasrnn.datasets.names import load_names
 from kerasrnn.models.sequence_classifier import build_sequence_classifier
 from kerasrnn.tasks.name_classifier import NameClassifier
-from kerasrnn.tasks.name_classifier import ensemble_probabilities
-from kerasrnn.tasks.name_classifier import fit_temperature
-from kerasrnn.tasks.name_classifier import name_examples
-from kerasrnn.tasks.name_classifier import normalize_name
-from kerasrnn.tasks.name_classifier import split_names
 from kerasrnn.text.vocabulary import Vocabulary
 from tests import testing
 
@@ -26,68 +20,6 @@ def classifier():
     vocabulary = Vocabulary.build(["novak", "smith", "papadopoulos", "ivanov"], level="char", specials=())
     model = build_sequence_classifier(vocabulary.size, len(LANGUAGES), embedding_dim=4, hidden_units=6)
     return NameClassifier(model, vocabulary, LANGUAGES, card={"note": "test"})
-
-
-def test_normalize_name():
-    assert normalize_name("  Ślusàrski ") == "slusarski"
-    assert normalize_name("De  la\u00a0Fontaine") == "de la fontaine"
-    assert normalize_name("Müller", strip_accents=False, lowercase=False) == "Müller"
-    with pytest.raises(ValueError, match="received: 3"):
-        normalize_name(3)
-
-
-def test_name_examples_deduplicate_and_keep_names_of_several_languages():
-    raw = {"Vietnamese": ["Bui", "Cao"], "Chinese": ["Cao", "Chan", "Chan"], "English": ["Chan", "  "]}
-    names, labels, languages = name_examples(raw)
-    assert languages == ["Chinese", "English", "Vietnamese"]
-    assert sorted(zip(names, [languages[k] for k in labels])) == [
-        ("bui", "Vietnamese"), ("cao", "Chinese"), ("cao", "Vietnamese"), ("chan", "Chinese"), ("chan", "English")]
-    assert labels.dtype == np.int32
-    with pytest.raises(ValueError, match="accepts the keys"):
-        name_examples(raw, {"stem": True})
-    with pytest.raises(ValueError, match="at least 2 languages"):
-        name_examples({"Irish": ["Adam"]})
-
-
-def _names_in(names, indices):
-    return {names[i] for i in indices}
-
-
-def test_split_is_three_way_by_distinct_name_stratified_and_deterministic():
-    names = ["chan", "chan", "cao", "cao"] + [f"n{i}" for i in range(40)] + ["bui", "lam", "vo"]
-    labels = [0, 1, 0, 2] + [1] * 40 + [2, 2, 2]
-    parts = split_names(names, labels, fractions=(0.5, 0.25, 0.25), seed=3)
-    assert sorted(np.concatenate(parts).tolist()) == list(range(len(names)))  # each example in one split
-    for first, second in ((0, 1), (0, 2), (1, 2)):
-        assert not _names_in(names, parts[first]) & _names_in(names, parts[second])
-    for part in parts[1:]:
-        assert {labels[i] for i in part} >= {1, 2}  # even the 4-name class gives a name to each
-    again = split_names(names, labels, fractions=(0.5, 0.25, 0.25), seed=3)
-    for part, same in zip(parts, again):
-        np.testing.assert_array_equal(part, same)
-    other = split_names(names, labels, fractions=(0.5, 0.25, 0.25), seed=4)
-    assert any(not np.array_equal(part, same) for part, same in zip(parts, other))
-    with pytest.raises(ValueError, match="fractions=\\(0.5, 0.6, 0.1\\)"):
-        split_names(names, labels, fractions=(0.5, 0.6, 0.1))
-    with pytest.raises(ValueError, match="3 names but 2 labels"):
-        split_names(["a", "b", "c"], [0, 1])
-
-
-def test_split_of_the_real_names_is_80_10_10_with_no_name_in_two_splits(shared_data, monkeypatch):
-    monkeypatch.setenv("KERASRNN_DATA_DIR", str(shared_data))
-    names, labels, languages = name_examples(load_names())
-    parts = split_names(names, labels, seed=0)
-    assert len(languages) == 18 and len(names) > len(set(names))  # some names belong to several languages
-    for first, second in ((0, 1), (0, 2), (1, 2)):
-        assert not _names_in(names, parts[first]) & _names_in(names, parts[second])
-    distinct = len(set(names))
-    shares = [len(_names_in(names, part)) / distinct for part in parts]
-    np.testing.assert_allclose(shares, [0.8, 0.1, 0.1], atol=0.01)
-    for part in parts[1:]:  # each language gives about a tenth of its names to validation and to test
-        share = np.bincount(labels[part], minlength=18) / np.bincount(labels, minlength=18)
-        assert share.min() > 0.07 and share.max() < 0.13
-    again = split_names(names, labels, seed=0)
-    assert all(np.array_equal(part, same) for part, same in zip(parts, again))
 
 
 def test_predict_orders_top_k_and_probabilities_sum_to_at_most_one(classifier):
@@ -194,23 +126,6 @@ def test_a_directory_saved_before_ensembles_still_loads(classifier, tmp_path):
     loaded = kerasrnn.load(directory)
     assert len(loaded.members) == 1 and loaded.temperature == 1.0
     np.testing.assert_allclose(loaded.probabilities(["Novak"]), classifier.probabilities(["Novak"]), atol=1e-6)
-
-
-def test_temperature_scaling_lowers_the_negative_log_likelihood_of_overconfident_logits():
-    rng = np.random.default_rng(0)
-    labels = rng.integers(0, 4, size=400)
-    logits = rng.normal(size=(400, 4))
-    logits[np.arange(400), labels] += 1.0
-    overconfident = 8.0 * logits  # right about 60% of the time, but sure of itself
-
-    def nll(temperature):
-        return -np.mean(np.log(ensemble_probabilities(overconfident, temperature)[np.arange(400), labels]))
-
-    temperature = fit_temperature(overconfident, labels)
-    assert temperature > 2 and nll(temperature) < nll(1.0) - 0.5
-    assert nll(temperature) <= min(nll(temperature * 1.05), nll(temperature / 1.05)) + 1e-9  # a minimum
-    np.testing.assert_allclose(ensemble_probabilities(overconfident[None], 1.0), ensemble_probabilities(
-        overconfident, 1.0))
 
 
 @pytest.mark.parametrize("temperature", [0, -1.0, float("nan"), True, "2"])

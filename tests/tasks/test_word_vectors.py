@@ -7,11 +7,7 @@ import pytest
 import kerasrnn
 from kerasrnn.models.word2vec import Word2Vec
 from kerasrnn.tasks.word_vectors import WordVectors
-from kerasrnn.tasks.word_vectors import encode_words
-from kerasrnn.tasks.word_vectors import plot_word_map
-from kerasrnn.tasks.word_vectors import project_2d
-from kerasrnn.tasks.word_vectors import word2vec_tokens
-from kerasrnn.tasks.word_vectors import word_vocabulary
+from kerasrnn.text import UnknownWordError
 from tests import testing
 
 WORDS = ["king", "queen", "duke", "love", "hate", "sword", "night", "day", "gold", "o'er"]
@@ -29,33 +25,18 @@ def _unit(vectors):
     return vectors / np.linalg.norm(vectors, axis=-1, keepdims=True)
 
 
-def test_tokens_vocabulary_and_ids():
-    text = "KING RICHARD III:\nNow is the winter--of our discontent, 'tis answer'd-- o'er ... !"
-    assert word2vec_tokens(text) == ["king", "richard", "iii", "now", "is", "the", "winter", "of", "our",
-                                     "discontent", "'tis", "answer'd", "o'er"]
-    tokens = "a rose is a rose is a rose , and b".split()
-    words, counts = word_vocabulary(tokens, min_count=2)
-    assert words == ["a", "rose", "is"] and counts.tolist() == [3, 3, 2]  # tie broken alphabetically
-    assert word_vocabulary(tokens, min_count=1, max_size=2)[0] == ["a", "rose"]
-    assert encode_words(tokens, words).tolist() == [0, 1, 2, 0, 1, 2, 0, 1]  # rare words left out
-    with pytest.raises(ValueError, match=r"min_count=9 times \(the most frequent word, 'a', is seen 3 times\)"):
-        word_vocabulary(tokens, min_count=9)
-    with pytest.raises(ValueError, match="min_count=0"):
-        word_vocabulary(tokens, min_count=0)
-
-
 def test_most_similar_is_sorted_excludes_the_word_and_matches_numpy():
     vectors = _word_vectors()
     unit = _unit(vectors.model.vectors)
     cosines = unit @ unit[0]  # everything against "king"
-    result = vectors.most_similar("king", topn=4)
+    result = vectors.most_similar("king", top_k=4)
     assert len(result) == 4 and "king" not in [word for word, _ in result]
     values = [cosine for _, cosine in result]
     assert values == sorted(values, reverse=True)
     expected = np.argsort(-np.where(np.arange(len(WORDS)) == 0, -np.inf, cosines))[:4]
     assert [word for word, _ in result] == [WORDS[i] for i in expected]
     np.testing.assert_allclose(values, cosines[expected], atol=1e-6)
-    everything = vectors.most_similar("king", topn=100)
+    everything = vectors.most_similar("king", top_k=100)
     assert len(everything) == len(WORDS) - 1 and {w for w, _ in everything} == set(WORDS) - {"king"}
 
 
@@ -81,10 +62,27 @@ def test_unknown_words_and_bad_arguments_raise_one_line_errors():
                                              r"times in training\): check the spelling") as error:
             call()
         assert "\n" not in str(error.value)
-    with pytest.raises(ValueError, match="topn=0"):
-        vectors.most_similar("king", topn=0)
+    with pytest.raises(ValueError, match="top_k=0"):
+        vectors.most_similar("king", top_k=0)
     with pytest.raises(ValueError, match="must be a kerasrnn.models.Word2Vec"):
         WordVectors(object())
+
+
+def test_unknown_word_is_the_same_error_as_from_the_model():
+    vectors = _word_vectors()
+    for call in (lambda: vectors.most_similar("zebra"), lambda: vectors.model.most_similar("zebra")):
+        with pytest.raises(UnknownWordError, match="word 'zebra' is not in the vocabulary") as error:
+            call()
+        assert isinstance(error.value, KeyError) and isinstance(error.value, ValueError)
+        assert error.value.word == "zebra" and str(error.value).startswith("word 'zebra'")
+
+
+def test_topn_is_a_deprecated_alias_of_top_k():
+    vectors = _word_vectors()
+    with pytest.warns(DeprecationWarning, match="`topn` is deprecated.*use `top_k`"):
+        assert vectors.most_similar("king", topn=3) == vectors.most_similar("king", top_k=3)
+    with pytest.raises(ValueError, match="pass only `top_k`"):
+        vectors.most_similar("king", top_k=2, topn=3)
 
 
 def test_save_and_kerasrnn_load_round_trip(tmp_path):
@@ -97,7 +95,7 @@ def test_save_and_kerasrnn_load_round_trip(tmp_path):
     assert loaded.vocabulary == WORDS and loaded.min_count == 5 and loaded.card == vectors.card
     np.testing.assert_array_equal(loaded.model.vectors, vectors.model.vectors)
     for word in WORDS:
-        assert loaded.most_similar(word, topn=5) == vectors.most_similar(word, topn=5)
+        assert loaded.most_similar(word, top_k=5) == vectors.most_similar(word, top_k=5)
     assert loaded.similarity("day", "night") == vectors.similarity("day", "night")
 
 
@@ -108,10 +106,10 @@ def test_saved_vectors_load_on_another_backend(tmp_path):
     code = (
         "import json, kerasrnn, kerasrnn.tasks.word_vectors\n"
         f"v = kerasrnn.load({str(tmp_path / 'w2v')!r})\n"
-        "print(json.dumps(v.most_similar('love', topn=3)))\n"
+        "print(json.dumps(v.most_similar('love', top_k=3)))\n"
     )
     result = testing.run_json(code, other)
-    expected = vectors.most_similar("love", topn=3)
+    expected = vectors.most_similar("love", top_k=3)
     assert [word for word, _ in result] == [word for word, _ in expected]
     np.testing.assert_allclose([c for _, c in result], [c for _, c in expected], atol=1e-6)
 
@@ -127,20 +125,4 @@ def test_word2vec_format_export_is_read_by_gensim(tmp_path, file_name):
     keyed = KeyedVectors.load_word2vec_format(path)
     assert keyed.index_to_key == WORDS
     np.testing.assert_array_equal(keyed.vectors, vectors.model.vectors)
-    assert keyed.most_similar("king", topn=3)[0][0] == vectors.most_similar("king", topn=3)[0][0]
-
-
-def test_projection_is_pca_and_the_map_is_a_png(tmp_path):
-    rng = np.random.default_rng(1)
-    data = rng.normal(size=(40, 5)) * np.array([5.0, 2.0, 1.0, 0.5, 0.1])
-    points = project_2d(data)
-    centered = _unit(data) - _unit(data).mean(axis=0)
-    eigenvalues, eigenvectors = np.linalg.eigh(np.cov(centered.T))
-    top2 = eigenvectors[:, np.argsort(eigenvalues)[::-1][:2]]
-    expected = centered @ top2
-    np.testing.assert_allclose(np.abs(points), np.abs(expected), atol=1e-8)  # up to the sign of each axis
-    assert points[:, 0].var() >= points[:, 1].var()
-    path = plot_word_map(_word_vectors(), WORDS, tmp_path / "map.png", title="test")
-    assert (tmp_path / "map.png").read_bytes()[:4] == b"\x89PNG" and path == tmp_path / "map.png"
-    with pytest.raises(ValueError, match="n >= 2"):
-        project_2d(data[:1])
+    assert keyed.most_similar("king", topn=3)[0][0] == vectors.most_similar("king", top_k=3)[0][0]
