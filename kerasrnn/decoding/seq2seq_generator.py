@@ -66,7 +66,7 @@ class Seq2SeqStepper(RecurrentStepper):
     """
 
     def __init__(self, model):
-        for attribute in ("encoder", "decoder", "reverse_source"):
+        for attribute in ("encoder", "decoder", "reverse_source", "encode"):
             if not hasattr(model, attribute):
                 raise ValueError(
                     f"Seq2SeqStepper needs a kerasrnn.models.seq2seq.Seq2Seq model; {model.name!r} has no "
@@ -80,11 +80,16 @@ class Seq2SeqStepper(RecurrentStepper):
         return list(self.model.variables)
 
     def encode(self, source_ids):
-        """Final encoder states (a flat list) for right-padded sources `(batch, time)` in natural order."""
+        """The decoder's initial state (a flat list) for right-padded sources `(batch, time)` in natural order.
+
+        The encoder's final states (through the model's bridge, if it has one),
+        then the encoder summary when the decoder reads it at every step.
+        """
         source_ids = ops.convert_to_tensor(source_ids, "int32")
         if self.model.reverse_source:
             source_ids = reverse_padded(source_ids)
-        return list(self.model.encoder(source_ids, training=False))
+        states, context = self.model.encode(source_ids, training=False)
+        return list(states) + ([context] if context is not None else [])
 
 
 class Seq2SeqGenerator:

@@ -7,6 +7,10 @@ the embedding, the *cells* of the recurrent layers, the output projection,
 so a model trained on whole sequences generates token by token with no copy
 of the weights. The state is a flat list of tensors, layer by layer
 (`[h_0, c_0, h_1, c_1]` for two LSTM layers), as `Seq2SeqEncoder` returns it.
+A decoder that reads the encoder summary `c` at every step
+(`Seq2SeqDecoder(context_dim=...)`) carries `c` as the last entry of that
+list, unchanged from step to step: the samplers reorder and repeat it with
+the other states (beam search), so no strategy needs to know of it.
 
 On backends with fused one-step kernels (PyTorch: `torch._VF.lstm_cell` and
 `gru_cell`, found through `kerasrnn.layers.fused_rnn.fused_kernel` as the
@@ -47,8 +51,9 @@ class RecurrentStepper:
         model: a model built like `kerasrnn.models.build_language_model` (an
             `Embedding`, one or more unidirectional `keras.layers.RNN`
             subclasses, optional `Dropout`, and a final `Dense`), or a
-            `kerasrnn.layers.seq2seq.Seq2SeqDecoder`. Dropout is skipped
-            (inference).
+            `kerasrnn.layers.seq2seq.Seq2SeqDecoder`, whose `step_input`,
+            `is_residual` and `output_logits` are used as its `call` uses
+            them. Dropout is skipped (inference).
 
     Example:
 
@@ -58,16 +63,23 @@ class RecurrentStepper:
     """
 
     def __init__(self, model):
-        if all(hasattr(model, name) for name in ("embedding", "recurrent_layers", "output_projection")):
+        self.decoder = None
+        if all(hasattr(model, name) for name in ("embedding", "recurrent_layers", "output_logits")):
+            self.decoder = model  # a Seq2SeqDecoder
             self.embedding, self.output_layer = model.embedding, model.output_projection
             self.rnn_layers = list(model.recurrent_layers)
+            self.vocabulary_size = model.vocabulary_size
         else:
             self._read_layers(model)
+            self.vocabulary_size = self.output_layer.units
         for layer in self.rnn_layers:
             if layer.go_backwards:
                 raise ValueError(f"layer {layer.name!r} reads backwards and cannot generate step by step")
         self.state_counts = [_state_count(layer) for layer in self.rnn_layers]
-        self.vocabulary_size = self.output_layer.units
+        self.uses_context = bool(getattr(self.decoder, "context_dim", 0))
+        # The plain stack (embedding -> cells -> Dense) has fused one-step kernels on some backends.
+        self.plain = self.output_layer is not None and not self.uses_context and not getattr(
+            self.decoder, "residual", False)
 
     def _read_layers(self, model):
         self.embedding, self.rnn_layers, self.output_layer = None, [], None
@@ -92,6 +104,8 @@ class RecurrentStepper:
 
     @property
     def variables(self):
+        if self.decoder is not None:
+            return list(self.decoder.variables)
         layers = [self.embedding, *self.rnn_layers, self.output_layer]
         return [v for layer in layers for v in layer.variables]
 
@@ -105,10 +119,12 @@ class RecurrentStepper:
         return states
 
     def split_states(self, states):
-        """The flat list of states -> one list per recurrent layer."""
+        """The flat list of states (without the context) -> one list per recurrent layer."""
         states = list(states)
         if len(states) != sum(self.state_counts):
-            raise ValueError(f"the model takes {sum(self.state_counts)} states, received {len(states)}")
+            raise ValueError(f"the model takes {sum(self.state_counts)} states"
+                             + (" and the context" if self.uses_context else "") + f", received {len(states)}"
+                             + (" (with the context)" if self.uses_context else ""))
         per_layer, start = [], 0
         for count in self.state_counts:
             per_layer.append(states[start:start + count])
@@ -116,12 +132,27 @@ class RecurrentStepper:
         return per_layer
 
     def step(self, tokens, states):
-        """Feed `tokens` `(batch,)`; return logits `(batch, vocabulary)` and the new flat states."""
-        x = self.embedding(tokens)  # (batch, embedding_dim)
+        """Feed `tokens` `(batch,)`; return logits `(batch, vocabulary)` and the new flat states.
+
+        For a decoder with a context, `states` ends with the context
+        `(batch, context_dim)`, returned unchanged at the end of the new states.
+        """
+        states, context = list(states), None
+        if self.uses_context:
+            if not states:
+                raise ValueError("the decoder reads a context at every step: end `states` with it")
+            states, context = states[:-1], states[-1]
+        embedded = self.embedding(tokens)  # (batch, embedding_dim)
+        x = embedded if self.decoder is None else self.decoder.step_input(embedded, context)
         new_states = []
-        for layer, layer_states in zip(self.rnn_layers, self.split_states(states)):
-            x, updated = step_cell(layer, x, layer_states)
+        for index, (layer, layer_states) in enumerate(zip(self.rnn_layers, self.split_states(states))):
+            y, updated = step_cell(layer, x, layer_states)
+            x = y + x if self.decoder is not None and self.decoder.is_residual(index) else y
             new_states.extend(updated)
+        if context is not None:
+            new_states.append(context)
+        if self.decoder is not None:
+            return self.decoder.output_logits(x, embedded, context), new_states
         return self.output_layer(x), new_states
 
     def next_fn(self):
@@ -137,6 +168,8 @@ class RecurrentStepper:
         return lambda tokens, states, index: self.step(tokens, states)
 
     def _fused_next_fn(self):
+        if not self.plain:
+            return None
         steps = []
         for layer in self.rnn_layers:
             name = _STEP_KERNELS.get(getattr(layer, "_fused_kernel", None))

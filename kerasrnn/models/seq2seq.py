@@ -1,10 +1,12 @@
-"""Attention-free encoder-decoder (Sutskever et al., 2014) and its training loss."""
+"""Attention-free encoder-decoder (Sutskever et al., 2014; Cho et al., 2014) and its training loss."""
 
 import keras
 from keras import ops
 
+from kerasrnn.layers.seq2seq import Seq2SeqBridge
 from kerasrnn.layers.seq2seq import Seq2SeqDecoder
 from kerasrnn.layers.seq2seq import Seq2SeqEncoder
+from kerasrnn.utils.validation import check_bool
 
 
 @keras.saving.register_keras_serializable(package="kerasrnn")
@@ -17,6 +19,19 @@ class Seq2Seq(keras.Model):
 
     `P(y | x) = prod_t softmax(W h_t + b)[y_t]`, `h_t = RNN(h_{t-1}, E y_{t-1})`,
     `h_0 = encoder(x)`.
+
+    Options (each off by default, which is the model of Sutskever et al.):
+    `bidirectional_encoder` (a bidirectional first encoder layer),
+    `bridge` (`h_0 = tanh(W encoder(x) + b)`, a `Seq2SeqBridge`, needed when
+    the encoder is bidirectional or `decoder_hidden_units` differs from
+    `hidden_units`), `context_every_step` (the encoder summary `c`, the top
+    layer's final output, joins the decoder input at every step and the
+    output layer: `h_t = RNN(h_{t-1}, [E y_{t-1}; c])`,
+    `logits = W [h_t; E y_{t-1}; c] + b`, Cho et al., 2014), `residual`
+    (residual connections between stacked layers) and `tie_embeddings` (the
+    output layer shares the target embedding matrix). The design stays
+    attention-free: the source reaches the decoder only through fixed-size
+    vectors.
 
     It is a functional model (the config holds the hyperparameters, Keras
     rebuilds the graph), so it saves to `.keras` and loads on every backend.
@@ -43,6 +58,18 @@ class Seq2Seq(keras.Model):
             (`make_translation_dataset(reverse_source=...)`); the model only
             records it, so decoders reverse raw sources the same way.
             Defaults to False.
+        decoder_hidden_units: size of the decoder's states; None for
+            `hidden_units`. Another size needs `bridge=True`. Defaults to None.
+        bidirectional_encoder: make the encoder's first layer bidirectional
+            (needs `bridge=True`). Defaults to False.
+        bridge: learn `Seq2SeqBridge` from the encoder's final states to the
+            decoder's initial states. Defaults to False.
+        context_every_step: feed the encoder summary to every decoder step
+            and to the output layer. Defaults to False.
+        residual: residual connections between stacked layers (both sides).
+            Defaults to False.
+        tie_embeddings: share the target embedding matrix with the output
+            layer. Defaults to False.
         **kwargs: `keras.Model` keyword arguments, such as `name`.
 
     Example:
@@ -52,11 +79,15 @@ class Seq2Seq(keras.Model):
     source = np.array([[5, 6, 7, 0]])            # (batch, source_time), 0 = padding
     target_in = np.array([[3, 40, 41]])          # <s> y_1 y_2
     model([source, target_in]).shape             # (1, 3, 1200)
+    model = Seq2Seq(1000, 1200, 32, 64, bidirectional_encoder=True, bridge=True, context_every_step=True)
     ```
 
     Reference:
         [Sutskever et al., 2014](https://arxiv.org/abs/1409.3215),
-        "Sequence to Sequence Learning with Neural Networks".
+        "Sequence to Sequence Learning with Neural Networks";
+        [Cho et al., 2014](https://arxiv.org/abs/1406.1078), "Learning Phrase
+        Representations using RNN Encoder-Decoder for Statistical Machine
+        Translation".
     """
 
     def __init__(
@@ -69,21 +100,39 @@ class Seq2Seq(keras.Model):
         cell="lstm",
         dropout=0.0,
         reverse_source=False,
+        decoder_hidden_units=None,
+        bidirectional_encoder=False,
+        bridge=False,
+        context_every_step=False,
+        residual=False,
+        tie_embeddings=False,
         **kwargs,
     ):
-        if not isinstance(reverse_source, bool):
-            raise ValueError(f"`reverse_source` must be True or False, received: reverse_source={reverse_source!r}")
+        for name, value in (("reverse_source", reverse_source), ("bidirectional_encoder", bidirectional_encoder),
+                            ("bridge", bridge), ("context_every_step", context_every_step)):
+            check_bool(value, name)
+        decoder_units = hidden_units if decoder_hidden_units is None else decoder_hidden_units
+        if not bridge and (bidirectional_encoder or decoder_units != hidden_units):
+            raise ValueError(
+                "the encoder's final states only initialise the decoder as they are when both are "
+                f"unidirectional and of one size; with bidirectional_encoder={bidirectional_encoder!r} and "
+                f"decoder_hidden_units={decoder_hidden_units!r} (hidden_units={hidden_units!r}) pass bridge=True"
+            )
         encoder = Seq2SeqEncoder(source_vocabulary_size, embedding_dim, hidden_units, num_layers, cell, dropout,
-                                 name="encoder")
-        decoder = Seq2SeqDecoder(target_vocabulary_size, embedding_dim, hidden_units, num_layers, cell, dropout,
-                                 name="decoder")
+                                 bidirectional=bidirectional_encoder, residual=residual, name="encoder")
+        decoder = Seq2SeqDecoder(target_vocabulary_size, embedding_dim, decoder_units, num_layers, cell, dropout,
+                                 context_dim=encoder.summary_size if context_every_step else 0, residual=residual,
+                                 tie_embeddings=tie_embeddings, name="decoder")
+        bridge_layer = Seq2SeqBridge(decoder.state_sizes, name="bridge") if bridge else None
         source_ids = keras.Input(shape=(None,), dtype="int32", name="source_ids")
         target_in_ids = keras.Input(shape=(None,), dtype="int32", name="target_in_ids")
-        logits = decoder(target_in_ids, encoder(source_ids))  # (batch, target_time, target_vocabulary)
+        states, context = encode_source(encoder, bridge_layer, context_every_step, source_ids)
+        logits = decoder(target_in_ids, states, context)  # (batch, target_time, target_vocabulary)
         kwargs.setdefault("name", f"{cell}_seq2seq")
         super().__init__(inputs=[source_ids, target_in_ids], outputs=logits, **kwargs)
         self.encoder = encoder
         self.decoder = decoder
+        self.bridge_layer = bridge_layer
         self.source_vocabulary_size = source_vocabulary_size
         self.target_vocabulary_size = target_vocabulary_size
         self.embedding_dim = embedding_dim
@@ -92,6 +141,21 @@ class Seq2Seq(keras.Model):
         self.cell = cell
         self.dropout = dropout
         self.reverse_source = reverse_source
+        self.decoder_hidden_units = decoder_hidden_units
+        self.bidirectional_encoder = bidirectional_encoder
+        self.bridge = bridge
+        self.context_every_step = context_every_step
+        self.residual = residual
+        self.tie_embeddings = tie_embeddings
+
+    def encode(self, source_ids, training=False):
+        """The decoder's initial states for sources `(batch, time)` (in the order the encoder reads them).
+
+        Returns `(states, context)`: the flat list of initial states and the
+        encoder summary `(batch, summary_size)`, or None without
+        `context_every_step`.
+        """
+        return encode_source(self.encoder, self.bridge_layer, self.context_every_step, source_ids, training)
 
     def get_config(self):
         config = super().get_config()
@@ -104,12 +168,30 @@ class Seq2Seq(keras.Model):
             "cell": self.cell,
             "dropout": self.dropout,
             "reverse_source": self.reverse_source,
+            "decoder_hidden_units": self.decoder_hidden_units,
+            "bidirectional_encoder": self.bidirectional_encoder,
+            "bridge": self.bridge,
+            "context_every_step": self.context_every_step,
+            "residual": self.residual,
+            "tie_embeddings": self.tie_embeddings,
         })
         return config
 
     @classmethod
     def from_config(cls, config):
         return cls(**config)
+
+
+def encode_source(encoder, bridge, with_context, source_ids, training=False):
+    """Run `encoder` (then `bridge`, when given) on source ids: `(decoder initial states, context or None)`.
+
+    The one path from source to decoder, shared by `Seq2Seq`'s graph and its
+    step-by-step decoding, so both see the same states and summary.
+    """
+    encoded = list(encoder(source_ids, training=training))
+    context = encoder.summary_vector(encoded) if with_context else None  # (batch, summary_size)
+    states = list(bridge(encoded)) if bridge is not None else encoded
+    return states, context
 
 
 @keras.saving.register_keras_serializable(package="kerasrnn")

@@ -100,3 +100,88 @@ def test_wrong_number_of_states_is_rejected():
     decoder = Seq2SeqDecoder(16, embedding_dim=4, hidden_units=6, num_layers=2)
     with pytest.raises(ValueError, match="takes 4 states"):
         decoder(TARGET_IN, [np.zeros((2, 6), "float32")] * 2)
+
+
+OPTIONS = [
+    {"context_every_step": True},
+    {"bidirectional_encoder": True, "bridge": True, "decoder_hidden_units": 10},
+    {"residual": True, "num_layers": 3, "tie_embeddings": True},
+    {"context_every_step": True, "bidirectional_encoder": True, "bridge": True, "residual": True, "num_layers": 3,
+     "tie_embeddings": True},
+]
+
+
+@pytest.mark.parametrize("options", OPTIONS, ids=lambda options: "+".join(options))
+def test_options_step_by_step_equal_teacher_forcing(options):
+    from kerasrnn.decoding import GreedySampler
+    from kerasrnn.decoding import Seq2SeqGenerator
+    from kerasrnn.decoding import Seq2SeqStepper
+
+    keras.utils.set_random_seed(0)
+    model = Seq2Seq(20, 16, embedding_dim=4, hidden_units=6, **{"num_layers": 2, **options})
+    full = testing.to_numpy(model([SOURCE, TARGET_IN]))  # (batch, time, vocabulary)
+    stepper = Seq2SeqStepper(model)
+    states = stepper.encode(SOURCE)
+    assert len(states) == len(model.decoder.state_sizes) + bool(options.get("context_every_step"))
+    for t in range(TARGET_IN.shape[1]):
+        logits, states = stepper.step(TARGET_IN[:, t], states)
+        testing.assert_allclose(logits, full[:, t], atol=1e-5)
+    # Greedy decoding through the sampler loop picks the argmax of the teacher-forced logits of its own output.
+    tokens, _ = Seq2SeqGenerator(model, start_id=3, end_id=4).generate(SOURCE, GreedySampler(), max_length=5)
+    target_in = np.concatenate([np.full((2, 1), 3, "int32"), tokens[:, :-1]], axis=1)
+    forced = testing.to_numpy(model([SOURCE, target_in]))
+    forced[..., 0] = -np.inf  # padding is never generated
+    for row in range(2):
+        length = list(tokens[row]).index(4) + 1 if 4 in tokens[row] else tokens.shape[1]
+        np.testing.assert_array_equal(forced[row, :length].argmax(-1), tokens[row, :length])
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_bidirectional_encoder_ignores_padding(cell):
+    encoder = Seq2SeqEncoder(20, embedding_dim=4, hidden_units=6, num_layers=2, cell=cell, bidirectional=True,
+                             residual=True)
+    padded = encoder(SOURCE)
+    assert len(padded) == (6 if cell == "lstm" else 3)  # both directions of layer 0, then layer 1
+    for state, state_shorter in zip(padded, encoder(SOURCE[:, :4])):
+        testing.assert_allclose(state, state_shorter, atol=1e-5)
+    assert tuple(encoder.summary_vector(padded).shape) == (2, 6)
+    single = Seq2SeqEncoder(20, embedding_dim=4, hidden_units=6, cell=cell, bidirectional=True)
+    assert tuple(single.summary_vector(single(SOURCE)).shape) == (2, 12)  # forward and backward h
+
+
+def test_options_save_load_and_old_configs_keep_the_old_model(tmp_path):
+    model = Seq2Seq(20, 16, embedding_dim=4, hidden_units=6, **OPTIONS[-1])
+    expected = testing.to_numpy(model([SOURCE, TARGET_IN]))
+    path = str(tmp_path / "options.keras")
+    model.save(path)
+    loaded = keras.saving.load_model(path)
+    assert loaded.context_every_step and loaded.bidirectional_encoder and loaded.tie_embeddings
+    testing.assert_allclose(loaded([SOURCE, TARGET_IN]), expected, atol=1e-6)
+    # A config saved before the options existed builds the plain model.
+    config = Seq2Seq(20, 16, embedding_dim=4, hidden_units=6).get_config()
+    for key in ("decoder_hidden_units", "bidirectional_encoder", "bridge", "context_every_step", "residual",
+                "tie_embeddings"):
+        config.pop(key)
+    plain = Seq2Seq.from_config(config)
+    assert plain.bridge_layer is None and plain.decoder.context_dim == 0 and plain.decoder.output_projection
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"bidirectional_encoder": True}, "pass bridge=True"),
+        ({"decoder_hidden_units": 8}, "pass bridge=True"),
+        ({"context_every_step": 1}, "context_every_step=1"),
+        ({"tie_embeddings": "no"}, "tie_embeddings='no'"),
+        ({"residual": None}, "residual=None"),
+    ],
+)
+def test_bad_options_are_rejected(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        Seq2Seq(20, 16, embedding_dim=4, hidden_units=6, **kwargs)
+
+
+def test_decoder_with_context_needs_it():
+    decoder = Seq2SeqDecoder(16, embedding_dim=4, hidden_units=6, context_dim=5)
+    with pytest.raises(ValueError, match="context_dim=5"):
+        decoder(TARGET_IN, [np.zeros((2, 6), "float32")] * 2)
