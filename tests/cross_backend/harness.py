@@ -79,19 +79,24 @@ def outputs_and_gradients(model, inputs):
     return outputs, gradients
 
 
+def save_case(directory, name, model, inputs):
+    """Write `<name>.keras` and `<name>.npz` (inputs, outputs, gradients) under `directory`."""
+    os.makedirs(directory, exist_ok=True)
+    outputs, gradients = outputs_and_gradients(model, inputs)
+    model.save(os.path.join(directory, f"{name}.keras"))
+    arrays = {f"input_{i}": x for i, x in enumerate(_as_list(inputs))}
+    arrays.update({f"output_{i}": y for i, y in enumerate(outputs)})
+    arrays.update({f"grad::{path}": g for path, g in gradients.items()})
+    np.savez(os.path.join(directory, f"{name}.npz"), **arrays)
+
+
 def save_cases(directory):
     import keras
 
-    os.makedirs(directory, exist_ok=True)
     for name, build in all_cases().items():
         keras.utils.set_random_seed(0)
         model, inputs = build()
-        outputs, gradients = outputs_and_gradients(model, inputs)
-        model.save(os.path.join(directory, f"{name}.keras"))
-        arrays = {f"input_{i}": x for i, x in enumerate(_as_list(inputs))}
-        arrays.update({f"output_{i}": y for i, y in enumerate(outputs)})
-        arrays.update({f"grad::{path}": g for path, g in gradients.items()})
-        np.savez(os.path.join(directory, f"{name}.npz"), **arrays)
+        save_case(directory, name, model, inputs)
         keras.backend.clear_session()
 
 
