@@ -56,11 +56,11 @@ def machine():
 def _accelerator():
     import keras
 
-    backend = keras.backend.backend()
-    if backend == "torch":
-        import torch
+    from kerasrnn import backend
 
-        return torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none"
+    accelerator_name = backend.kernel("accelerator_name")  # where Keras lists no devices (PyTorch)
+    if accelerator_name is not None:
+        return accelerator_name()
     devices = [d for d in keras.distribution.list_devices() if not d.lower().startswith("cpu")]
     return devices[0] if devices else "none"
 
@@ -157,6 +157,13 @@ def card_problems(card):
         if has_splits:
             need(isinstance(metrics.get("validation"), dict) and metrics["validation"],
                  "metrics.validation must be a non-empty object")
+        test = metrics.get("test") if isinstance(metrics.get("test"), dict) else {}
+        if "sacrebleu" in test:  # translation: sacreBLEU of the detokenised output, with its signature
+            sacre = test["sacrebleu"]
+            need(isinstance(sacre, dict) and _text(sacre.get("signature"))
+                 and all(value is None or _number(value) for key, value in sacre.items() if key != "signature"),
+                 "metrics.test.sacrebleu must hold signature (sacreBLEU's string) and a score (or null) per "
+                 "decoding strategy")
     else:
         problems.append("metrics must be an object")
     headline = card.get("headline")

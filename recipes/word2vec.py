@@ -158,7 +158,7 @@ def main(argv=None):
     from kerasrnn.plots import plot_word_map
     from kerasrnn.tasks.word_vectors import WordVectors
     from kerasrnn.text.word2vec import encode_words, word2vec_tokens, word_vocabulary
-    from kerasrnn.models.word2vec_trainer import SkipGramTrainer
+    from kerasrnn.training import SkipGramTrainer
     from kerasrnn.training import check_loss, plot_history
 
     keras.utils.set_random_seed(args.seed)

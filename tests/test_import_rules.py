@@ -1,7 +1,9 @@
 """Layers, models, decoding, metrics and tasks use keras.ops only; backends are imported in kerasrnn/backend only.
 
-On JAX and PyTorch, importing the inference side of kerasrnn and using a saved task never imports TensorFlow:
-only the tf.data pipelines (`kerasrnn.data`), `kerasrnn.export` and the tf-text twins do.
+Nothing outside kerasrnn/backend asks which backend is active (no `backend() == ...`) or imports a module by
+name: backend-specific code is reached through `kerasrnn.backend.kernel`. On JAX and PyTorch, importing the
+inference and training side of kerasrnn and using a saved task never imports TensorFlow: only the tf.data
+pipelines (`kerasrnn.data`), `kerasrnn.export` and the tf-text twins do.
 """
 
 import ast
@@ -13,8 +15,24 @@ PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "kerasrnn"
 BACKEND_MODULES = {"tensorflow", "tensorflow_text", "jax", "jaxlib", "torch"}
 KERAS_ONLY = ["layers", "models", "decoding", "metrics", "tasks"]
 # Modules whose import must leave TensorFlow unimported on JAX and PyTorch.
-TENSORFLOW_FREE = ["kerasrnn.layers", "kerasrnn.models", "kerasrnn.decoding", "kerasrnn.tasks", "kerasrnn.text",
-                   "kerasrnn.metrics", "kerasrnn.cards", "kerasrnn.data.splits", "kerasrnn.data.validation"]
+TENSORFLOW_FREE = ["kerasrnn.layers", "kerasrnn.models", "kerasrnn.decoding", "kerasrnn.tasks", "kerasrnn.training",
+                   "kerasrnn.text", "kerasrnn.metrics", "kerasrnn.cards", "kerasrnn.data.splits",
+                   "kerasrnn.data.validation"]
+BACKEND_NAMES = {"jax", "tensorflow", "torch"}
+# The only comparisons with the active backend's name, by file (relative to kerasrnn/), and why.
+BACKEND_COMPARISONS_ALLOWED = {
+    "export.py": "a SavedModel is traced in TensorFlow: on another backend, export runs in a TensorFlow child",
+    "cli.py": "`--backend` cannot switch a Keras that was already imported with another backend",
+    "utils/quiet_startup.py": "compares module names (`\"tensorflow\" in sys.modules`), not the backend",
+    "utils/defer_tensorflow.py": "compares module names (`\"tensorflow\" in sys.modules`), not the backend",
+}
+# The only modules outside kerasrnn/backend that import a module by name, and why.
+IMPORT_BY_NAME_ALLOWED = {
+    "__init__.py": "sub-packages load on first use",
+    "data/__init__.py": "pipelines load on first use (only some import TensorFlow)",
+    "utils/quiet_startup.py": "quiets TensorFlow's start-up logs from an import hook",
+    "utils/defer_tensorflow.py": "defers TensorFlow's import",
+}
 
 
 def _imported_roots(path):
@@ -38,11 +56,102 @@ def test_no_direct_backend_imports(subpackage):
     assert offenders == []
 
 
-def test_backend_fast_paths_import_only_their_own_backend():
-    for path in sorted((PACKAGE / "backend").glob("*_backend.py")):
-        own = path.stem[: -len("_backend")]
+def _package_files():
+    """Every module of kerasrnn, as `(path relative to kerasrnn/ in POSIX form, parsed tree)`."""
+    for path in sorted(PACKAGE.rglob("*.py")):
+        yield path.relative_to(PACKAGE).as_posix(), ast.parse(path.read_text(encoding="utf-8"))
+
+
+def _is_backend_name(node):
+    """`keras.backend.backend()` (any call of a function named `backend`), or a backend's name as a string."""
+    if isinstance(node, ast.Call):
+        function = node.func
+        return getattr(function, "attr", getattr(function, "id", None)) == "backend"
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        return any(_is_backend_name(element) for element in node.elts)
+    return isinstance(node, ast.Constant) and node.value in BACKEND_NAMES
+
+
+def _backend_comparisons(tree):
+    """Lines comparing with the active backend: `backend() == x`, `name != "torch"`, `backend() in (...)`."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare) and any(
+            isinstance(op, (ast.Eq, ast.NotEq, ast.In, ast.NotIn)) for op in node.ops
+        ):
+            if any(_is_backend_name(operand) for operand in [node.left, *node.comparators]):
+                yield node.lineno
+
+
+def _imports_by_name(tree):
+    """Lines calling `importlib.import_module` (or `import_module` imported from importlib) or `__import__`."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "importlib":
+            if any(alias.name == "import_module" for alias in node.names):
+                yield node.lineno
+        elif isinstance(node, ast.Call):
+            name = getattr(node.func, "attr", getattr(node.func, "id", None))
+            if name in ("import_module", "__import__"):
+                yield node.lineno
+
+
+def test_nothing_compares_the_active_backend_name():
+    offenders = [
+        f"kerasrnn/{name}:{line}"
+        for name, tree in _package_files()
+        if name not in BACKEND_COMPARISONS_ALLOWED
+        for line in _backend_comparisons(tree)
+    ]
+    assert offenders == [], "ask kerasrnn.backend.kernel(...) for the backend's function instead"
+
+
+def test_modules_are_imported_by_name_only_in_kerasrnn_backend():
+    offenders = [
+        f"kerasrnn/{name}:{line}"
+        for name, tree in _package_files()
+        if not name.startswith("backend/") and name not in IMPORT_BY_NAME_ALLOWED
+        for line in _imports_by_name(tree)
+    ]
+    assert offenders == [], "reach backend-specific modules through kerasrnn.backend.kernel(...)"
+
+
+def test_the_rules_catch_what_they_forbid():
+    forbidden = ast.parse(
+        "import keras, importlib\n"
+        "if keras.backend.backend() == 'torch': pass\n"
+        "backend = keras.backend.backend()\n"
+        "if backend in ('jax', 'torch'): pass\n"
+        "importlib.import_module('kerasrnn.backend.torch_echo_state')\n"
+    )
+    assert list(_backend_comparisons(forbidden)) == [2, 4]
+    assert list(_imports_by_name(forbidden)) == [5]
+
+
+def test_backend_modules_import_only_their_own_backend():
+    for path in sorted((PACKAGE / "backend").glob("[!_]*_*.py")):
+        own = path.stem.split("_")[0]
+        assert own in BACKEND_NAMES, f"kerasrnn/backend/{path.name} is not named <backend>_<concern>.py"
         foreign = {root for root, _ in _imported_roots(path)} & (BACKEND_MODULES - {own, "tensorflow_text"})
         assert not foreign, f"{path.name} imports {foreign}"
+
+
+def test_every_registered_kernel_is_defined_where_the_registry_says():
+    from kerasrnn import backend
+
+    missing = []
+    for name, modules in backend._KERNELS.items():
+        for backend_name, module in modules.items():
+            assert module.startswith(f"{backend_name}_"), f"{name}: {module} is not a {backend_name} module"
+            tree = ast.parse((PACKAGE / "backend" / f"{module}.py").read_text(encoding="utf-8"))
+            if name not in {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}:
+                missing.append(f"{module}.{name}")
+    assert missing == []
+
+
+def test_kernel_names_the_bad_name():
+    from kerasrnn import backend
+
+    with pytest.raises(ValueError, match="name='fused_lstn'"):
+        backend.kernel("fused_lstn")
 
 
 def test_importing_kerasrnn_does_not_choose_a_backend():

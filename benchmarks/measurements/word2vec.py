@@ -18,7 +18,7 @@ the host for ours). Neither computes the training loss (gensim's default
 (gensim's copy of the file) after all the epochs, on the pairs both
 vocabularies cover (the same pairs: the vocabularies are equal).
 
-- `ours`: `kerasrnn.models.word2vec_trainer.SkipGramTrainer` on a
+- `ours`: `kerasrnn.training.SkipGramTrainer` on a
   `kerasrnn.models.Word2Vec`: word2vec's sparse SGD, blocks of
   `block_size` centre words per update, one compiled loop per epoch.
 - `gensim`: `gensim.models.Word2Vec(sg=1, workers=...)`.
@@ -32,9 +32,9 @@ GENSIM_MAX_SENTENCE = 10_000
 def corpus(size):
     """`(words, ids)`: the vocabulary in id order (most frequent first) and the int32 word stream."""
     from kerasrnn.datasets import load_embedded_shakespeare
-    from kerasrnn.tasks.word_vectors import encode_words
-    from kerasrnn.tasks.word_vectors import word2vec_tokens
-    from kerasrnn.tasks.word_vectors import word_vocabulary
+    from kerasrnn.text.word2vec import encode_words
+    from kerasrnn.text.word2vec import word2vec_tokens
+    from kerasrnn.text.word2vec import word_vocabulary
 
     text = load_embedded_shakespeare()
     if size.get("characters"):
@@ -103,7 +103,7 @@ class KerasSkipGram:
 
     def __init__(self, size):
         from kerasrnn.models.word2vec import Word2Vec
-        from kerasrnn.models.word2vec_trainer import SkipGramTrainer
+        from kerasrnn.training import SkipGramTrainer
 
         self.size = size
         self.words, self.ids = corpus(size)

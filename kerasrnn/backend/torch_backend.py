@@ -21,3 +21,8 @@ def list_devices():
     if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
         devices.append("mps:0")
     return devices + ["cpu:0"]
+
+
+def accelerator_name():
+    """The name of the first CUDA device, or `"none"`."""
+    return torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none"

@@ -1,4 +1,4 @@
-"""PyTorch: the block loop of `kerasrnn.models.word2vec_trainer.SkipGramTrainer` in plain tensor calls.
+"""PyTorch: the block loop of `kerasrnn.training.SkipGramTrainer` in plain tensor calls.
 
 The same arithmetic as the trainer's `keras.ops` loop, which JAX and
 TensorFlow compile with XLA. Eager PyTorch runs that loop one operation at
@@ -24,7 +24,7 @@ def _bmm(a, b):
     return torch.bmm(a, b)
 
 
-def train_blocks(target, context, ids, outputs, weights, radius, num_blocks, rate, end_rate, compute_loss):
+def train_skip_gram_blocks(target, context, ids, outputs, weights, radius, num_blocks, rate, end_rate, compute_loss):
     """Update `target` and `context` in place, block by block; return the summed loss (0 without it).
 
     Args:

@@ -5,7 +5,7 @@ Two layouts of the same examples:
 * `skip_gram_examples` / `make_skip_gram_dataset`: one row per (word,
   context) pair with its own negatives, for `model.fit` on a `Word2Vec`.
 * `skip_gram_blocks`: the kept word stream cut into blocks of consecutive
-  centre words, for `kerasrnn.models.word2vec_trainer.SkipGramTrainer`,
+  centre words, for `kerasrnn.training.SkipGramTrainer`,
   which builds the windows inside its compiled loop.
 """
 

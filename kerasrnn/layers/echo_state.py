@@ -1,20 +1,14 @@
 """Echo-state reservoir: a fixed random recurrent layer (`EchoStateCell`, `EchoState`)."""
 
-import importlib
-
 import keras
 import numpy as np
 
+from kerasrnn import backend
 from kerasrnn.utils.random_reservoir import make_reservoir
 from kerasrnn.utils.validation import check_fraction
 from kerasrnn.utils.validation import check_non_negative_number
 from kerasrnn.utils.validation import check_positive_int
 from kerasrnn.utils.validation import check_positive_number
-
-
-def _torch_kernels():
-    """The torch loop of `reservoir_states`, imported only on the torch backend."""
-    return importlib.import_module("kerasrnn.backend.torch_echo_state")
 
 
 def reservoir_states(drives, recurrent_kernel, leak_rate, initial_state):
@@ -52,9 +46,10 @@ def reservoir_states(drives, recurrent_kernel, leak_rate, initial_state):
     drives = keras.ops.convert_to_tensor(drives)
     recurrent_kernel = keras.ops.convert_to_tensor(recurrent_kernel, dtype=drives.dtype)
     initial_state = keras.ops.convert_to_tensor(initial_state, dtype=drives.dtype)
-    if keras.backend.backend() == "torch":
+    leaky_tanh_scan = backend.kernel("leaky_tanh_scan")
+    if leaky_tanh_scan is not None:
         try:
-            return _torch_kernels().leaky_tanh_scan(drives, recurrent_kernel, leak_rate, initial_state)
+            return leaky_tanh_scan(drives, recurrent_kernel, leak_rate, initial_state)
         except NotImplementedError:
             pass  # autograd needs the graph: Keras' loop below
 
@@ -385,11 +380,12 @@ class EchoState(keras.layers.RNN):
 
     def inner_loop(self, sequences, initial_state, mask, training=False):
         # On PyTorch, Keras' generic loop pays Keras' dispatch on every op of
-        # every step; without a mask, reversal or unrolling, the torch kernel
+        # every step; without a mask, reversal or unrolling, the backend's
         # loop of `reservoir_states` computes the same states (when no
         # gradient is needed; it raises otherwise).
+        leaky_tanh_scan = backend.kernel("leaky_tanh_scan")
         if (
-            keras.backend.backend() == "torch"
+            leaky_tanh_scan is not None
             and mask is None
             and not self.go_backwards
             and not self.unroll
@@ -397,7 +393,7 @@ class EchoState(keras.layers.RNN):
         ):
             state = initial_state[0] if isinstance(initial_state, (list, tuple)) else initial_state
             try:
-                states = _torch_kernels().leaky_tanh_scan(
+                states = leaky_tanh_scan(
                     sequences, self.cell.recurrent_kernel.value, self.cell.leak_rate, state
                 )
             except NotImplementedError:

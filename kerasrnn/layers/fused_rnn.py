@@ -42,25 +42,14 @@ outputs = layer(keras.random.normal((8, 20, 16)))  # (8, 20, 64)
 ```
 """
 
-import importlib
-
 import keras
 from keras import ops
+
+from kerasrnn import backend
 
 _TANH = (keras.activations.tanh, ops.tanh)
 _SIGMOID = (keras.activations.sigmoid, ops.sigmoid)
 _RELU = (keras.activations.relu, ops.relu)
-
-
-_FUSED_BACKENDS = ("torch", "jax", "tensorflow")
-
-
-def _fused_kernels():
-    """The active backend's fast-path module, or None (imported only when active)."""
-    backend = keras.backend.backend()
-    if backend not in _FUSED_BACKENDS:
-        return None
-    return importlib.import_module(f"kerasrnn.backend.{backend}_fused_rnn")
 
 
 def _can_fuse(layer, training):
@@ -77,20 +66,16 @@ def _can_fuse(layer, training):
 def fused_kernel(layer, name, training):
     """The active backend's fused function `name` for this layer and call, or None for Keras' loop.
 
-    None when the backend has no function of that name, when the layer's
-    settings need Keras' loop (unrolling, recurrent dropout in training, ...),
-    or outside training when the backend's functions are for training only
-    (`FOR_INFERENCE = False`: TensorFlow, see `kerasrnn.backend.tensorflow_fused_rnn`).
+    None when the backend has no function of that name (`kerasrnn.backend.kernel`),
+    when the layer's settings need Keras' loop (unrolling, recurrent dropout
+    in training, ...), or outside training when the backend's functions are
+    for training only (TensorFlow, see `kerasrnn.backend.tensorflow_fused_rnn`).
     The function itself raises NotImplementedError for tensors it cannot
     take (a mask, a dtype).
     """
-    kernels = _fused_kernels()
-    kernel_fn = getattr(kernels, name, None)
-    if kernel_fn is None or not _can_fuse(layer, training):
+    if not _can_fuse(layer, training):
         return None
-    if not training and not getattr(kernels, "FOR_INFERENCE", True):
-        return None
-    return kernel_fn
+    return backend.kernel(name, inference=not training)
 
 
 def _fused_inner_loop(layer, kernel_name, sequences, initial_state, mask, training, **options):

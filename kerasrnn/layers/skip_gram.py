@@ -27,7 +27,7 @@ class SkipGramNegativeSampling(keras.layers.Layer):
     `[-0.5 / embedding_dim, 0.5 / embedding_dim]` and context vectors start at
     zero, so the first gradient step moves only the context vectors.
 
-    `kerasrnn.models.word2vec_trainer.SkipGramTrainer` trains the two tables
+    `kerasrnn.training.SkipGramTrainer` trains the two tables
     without `model.fit`: word2vec's SGD, which updates only the rows a block
     of words touches.
 

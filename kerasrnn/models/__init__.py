@@ -7,4 +7,3 @@ from kerasrnn.models.seq2seq import SparseLabelSmoothingCrossentropy
 from kerasrnn.models.seq2seq import sequence_loss
 from kerasrnn.models.sequence_classifier import build_sequence_classifier
 from kerasrnn.models.word2vec import Word2Vec
-from kerasrnn.models.word2vec_trainer import SkipGramTrainer

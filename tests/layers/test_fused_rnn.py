@@ -7,13 +7,14 @@ backward passes (`kerasrnn.backend.jax_fused_rnn`, no masks), and must give
 the same numbers and gradients.
 """
 
-import importlib
+import sys
 
 import keras
 import numpy as np
 import pytest
 
 import kerasrnn
+from kerasrnn.backend import kernel
 from kerasrnn.layers import fused_rnn
 from tests.testing import assert_allclose, backend, to_numpy
 
@@ -40,7 +41,7 @@ BACKEND_KERNELS = {"lstm": "fused_lstm", "gru": "fused_gru", "rnn_tanh": "fused_
 
 def _torch_or_representative(representative):
     """Run every case where fused kernels exist; elsewhere (Keras' own layers) one case per test."""
-    if backend() not in fused_rnn._FUSED_BACKENDS and not representative:
+    if kernel("fused_gru") is None and not representative:
         pytest.skip(f"on {backend()} these layers are Keras' layers: the representative case checks that")
 
 
@@ -95,8 +96,8 @@ def fused_calls(monkeypatch):
 
         module, names = torch._VF, {name: name for name in ("lstm", "gru", "rnn_tanh", "rnn_relu")}
     else:
-        module = importlib.import_module(f"kerasrnn.backend.{backend()}_fused_rnn")
-        names = {name: attribute for name, attribute in BACKEND_KERNELS.items() if hasattr(module, attribute)}
+        module = sys.modules[kernel("fused_gru").__module__]  # the backend's fused-RNN module
+        names = {name: attribute for name, attribute in BACKEND_KERNELS.items() if kernel(attribute) is not None}
 
     counts = {}
     for name, attribute in names.items():
@@ -111,12 +112,11 @@ def fused_calls(monkeypatch):
     return counts
 
 
-def _has_kernel(kernel):
-    """Whether this backend has a fused kernel of that kind (else its layer runs Keras' loop)."""
+def _has_kernel(kind):
+    """Whether this backend has a fused kernel of that kind, by torch._VF name (else Keras' loop runs)."""
     if backend() == "torch":
         return True
-    module = importlib.import_module(f"kerasrnn.backend.{backend()}_fused_rnn")
-    return hasattr(module, BACKEND_KERNELS[kernel])
+    return kernel(BACKEND_KERNELS[kind]) is not None
 
 
 def _assert_fused(fused_calls, kernel, expected=True):

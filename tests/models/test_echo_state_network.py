@@ -1,6 +1,7 @@
 """Tests for the echo-state network: closed-form readout, forecasting, tokens, saving."""
 
 import threading
+import warnings
 
 import keras
 import numpy as np
@@ -8,6 +9,8 @@ import pytest
 
 from kerasrnn.models import echo_state_network
 from kerasrnn.models.echo_state_network import EchoStateNetwork
+from kerasrnn.training import ridge as ridge_module
+from tests import testing
 from tests.testing import assert_allclose
 
 
@@ -24,7 +27,7 @@ def mackey_glass(length, tau=17, dt=0.1, sample_every=10, discard=100):
 
 
 TRAIN = 250  # steps of the series used to fit the readout
-WASHOUT = 50
+WARMUP_STEPS = 50
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +43,7 @@ def _time_series_esn(units=100, **kwargs):
 def fitted(series):
     """A reservoir of 100 units whose readout predicts the next value, and its training errors."""
     esn = _time_series_esn()
-    errors = esn.fit_readout(series[None, : TRAIN - 1], series[None, 1:TRAIN], ridge=1e-6, washout=WASHOUT)
+    errors = esn.fit_readout(series[None, : TRAIN - 1], series[None, 1:TRAIN], ridge=1e-6, warmup_steps=WARMUP_STEPS)
     return esn, errors
 
 
@@ -60,12 +63,12 @@ def _numpy_ridge(states, targets, ridge):
 def test_fit_readout_predicts_one_step_ahead_and_matches_numpy_ridge(series, fitted):
     esn, errors = fitted
     assert errors["nrmse"] < 0.01
-    targets = series[WASHOUT + 1 : TRAIN].astype(np.float64)  # (TRAIN - 1 - WASHOUT, 1)
+    targets = series[WARMUP_STEPS + 1 : TRAIN].astype(np.float64)  # (TRAIN - 1 - WARMUP_STEPS, 1)
 
     # The readout is the NumPy ridge solution on the same states. The states and
     # outputs of the training steps do not depend on the later inputs.
     states, predictions = _states_and_outputs(esn, series[None, :-1])
-    train_states, train_predictions = states[0, WASHOUT : TRAIN - 1], predictions[0, WASHOUT : TRAIN - 1]
+    train_states, train_predictions = states[0, WARMUP_STEPS : TRAIN - 1], predictions[0, WARMUP_STEPS : TRAIN - 1]
     expected = _numpy_ridge(train_states, targets, ridge=1e-6)
     assert_allclose(train_predictions, train_states @ expected[:-1] + expected[-1], atol=1e-4)
     # The reported errors are those of the written readout.
@@ -81,16 +84,16 @@ def test_fit_readout_predicts_one_step_ahead_and_matches_numpy_ridge(series, fit
 
 @pytest.mark.parametrize("chunk_steps", [1024, 7, 3])
 def test_fit_readout_weights_equal_numpy_ridge_over_batches(chunk_steps, monkeypatch):
-    # Several batches, a washout, two inputs and three outputs: the readout is
+    # Several batches, warm-up steps, two inputs and three outputs: the readout is
     # the float64 ridge solution of the NumPy design matrix [states, 1]. With
-    # short chunks the reservoir runs in pieces (chunks of 7 steps: the washout
-    # inside the first; of 3: a whole chunk of washout), carrying its state.
-    monkeypatch.setattr(echo_state_network, "_CHUNK_STEPS", chunk_steps)
+    # short chunks the reservoir runs in pieces (chunks of 7 steps: the warm-up
+    # inside the first; of 3: a whole chunk of warm-up), carrying its state.
+    monkeypatch.setattr(ridge_module, "_CHUNK_STEPS", chunk_steps)
     rng = np.random.default_rng(0)
     inputs = rng.normal(size=(5, 30, 2)).astype("float32")
     targets = rng.normal(size=(5, 30, 3))
     esn = EchoStateNetwork(40, input_dim=2, output_dim=3, leak_rate=0.4, bias_scaling=0.2, seed=5)
-    errors = esn.fit_readout(inputs, targets, ridge=1e-2, washout=4, batch_size=2)
+    errors = esn.fit_readout(inputs, targets, ridge=1e-2, warmup_steps=4, batch_size=2)
     # The states by Keras' own RNN loop, which may round differently from the
     # compiled function fit_readout runs (XLA's tanh on TensorFlow): float32
     # tolerances on weights of size ~10.
@@ -119,17 +122,17 @@ def test_fit_readout_sums_states_with_one_blas_thread_then_restores(monkeypatch)
     if not before:
         pytest.skip("NumPy reports no BLAS thread pool")
     seen, threads = [], set()
-    add = echo_state_network._RidgeSums.add
+    add = ridge_module._RidgeSums.add
 
     def recording_add(self, states, targets):
         seen.append(blas_threads())
         threads.add(threading.get_ident())
         return add(self, states, targets)
 
-    monkeypatch.setattr(echo_state_network._RidgeSums, "add", recording_add)
-    monkeypatch.setattr(echo_state_network, "_CHUNK_STEPS", 8)
+    monkeypatch.setattr(ridge_module._RidgeSums, "add", recording_add)
+    monkeypatch.setattr(ridge_module, "_CHUNK_STEPS", 8)
     inputs = np.random.default_rng(0).normal(size=(1, 30, 1)).astype("float32")
-    EchoStateNetwork(20, input_dim=1, seed=0).fit_readout(inputs, inputs, ridge=1e-3, washout=2)
+    EchoStateNetwork(20, input_dim=1, seed=0).fit_readout(inputs, inputs, ridge=1e-3, warmup_steps=2)
     assert len(seen) == 4 and all(set(counts.values()) == {1} for counts in seen)
     after = blas_threads()
     assert {path: after[path] for path in before} == before
@@ -213,10 +216,10 @@ def test_fit_readout_from_dataset_equals_arrays(series):
     windows = np.stack([series[i : i + 41] for i in range(0, 200, 50)])  # (4, 41, 1)
     inputs, targets = windows[:, :-1], windows[:, 1:]
     from_arrays = _time_series_esn(units=50)
-    array_errors = from_arrays.fit_readout(inputs, targets, ridge=1e-5, washout=10, batch_size=2)
+    array_errors = from_arrays.fit_readout(inputs, targets, ridge=1e-5, warmup_steps=10, batch_size=2)
     from_dataset = _time_series_esn(units=50)
     dataset = tf.data.Dataset.from_tensor_slices((inputs, targets)).batch(2)
-    dataset_errors = from_dataset.fit_readout(dataset, ridge=1e-5, washout=10)
+    dataset_errors = from_dataset.fit_readout(dataset, ridge=1e-5, warmup_steps=10)
     for a, b in zip(from_arrays.readout.get_weights(), from_dataset.readout.get_weights()):
         assert_allclose(a, b, atol=1e-6)
     assert_allclose(array_errors["nrmse"], dataset_errors["nrmse"], rtol=1e-6)
@@ -257,7 +260,7 @@ def test_token_model_learns_the_previous_token(embedding_dim):
     esn = EchoStateNetwork(
         60, vocabulary_size=5, embedding_dim=embedding_dim, spectral_radius=0.5, bias_scaling=0.2, seed=1
     )
-    errors = esn.fit_readout(ids, targets, ridge=1e-6, washout=1)
+    errors = esn.fit_readout(ids, targets, ridge=1e-6, warmup_steps=1)
     probabilities = esn.predict(ids, verbose=0)
     assert probabilities.shape == (16, 20, 5)
     assert_allclose(probabilities.sum(-1), np.ones((16, 20)), atol=1e-5)
@@ -267,7 +270,7 @@ def test_token_model_learns_the_previous_token(embedding_dim):
     if embedding_dim is None:
         # Class ids and one-hot targets fit the same readout.
         kernel = esn.readout.get_weights()[0]
-        esn.fit_readout(ids, np.eye(5)[targets], ridge=1e-6, washout=1)
+        esn.fit_readout(ids, np.eye(5)[targets], ridge=1e-6, warmup_steps=1)
         assert_allclose(esn.readout.get_weights()[0], kernel, atol=1e-6)
 
 
@@ -331,8 +334,8 @@ def test_bad_fit_readout_and_forecast_arguments_raise():
     inputs = np.zeros((2, 5, 1), "float32")
     with pytest.raises(ValueError, match="ridge=-1"):
         esn.fit_readout(inputs, inputs, ridge=-1)
-    with pytest.raises(ValueError, match="washout=5 for sequences of 5 steps"):
-        esn.fit_readout(inputs, inputs, washout=5)
+    with pytest.raises(ValueError, match="warmup_steps=5 for sequences of 5 steps"):
+        esn.fit_readout(inputs, inputs, warmup_steps=5)
     with pytest.raises(ValueError, match="targets.shape=\\(2, 5, 3\\)"):
         esn.fit_readout(inputs, np.zeros((2, 5, 3)))
     with pytest.raises(ValueError, match="steps=0"):
@@ -340,3 +343,39 @@ def test_bad_fit_readout_and_forecast_arguments_raise():
     tokens = EchoStateNetwork(10, vocabulary_size=4, seed=0)
     with pytest.raises(ValueError, match="output_dim == input_dim"):
         tokens.forecast(np.zeros((5, 4)), steps=3)
+
+
+def test_washout_is_a_deprecated_alias_of_warmup_steps(series):
+    inputs, targets = series[None, : TRAIN - 1], series[None, 1:TRAIN]
+    new, old = _time_series_esn(), _time_series_esn()
+    new_errors = new.fit_readout(inputs, targets, ridge=1e-6, warmup_steps=WARMUP_STEPS)
+    with pytest.warns(DeprecationWarning, match="`washout` is deprecated.*use `warmup_steps`"):
+        old_errors = old.fit_readout(inputs, targets, ridge=1e-6, washout=WARMUP_STEPS)
+    assert old_errors == new_errors
+    for a, b in zip(old.get_weights(), new.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the new name warns about nothing
+        _time_series_esn().fit_readout(inputs, targets, warmup_steps=WARMUP_STEPS)
+    with pytest.raises(ValueError, match="warmup_steps=3, washout=4"):
+        old.fit_readout(inputs, targets, warmup_steps=3, washout=4)
+    with pytest.raises(TypeError, match="washup"):
+        old.fit_readout(inputs, targets, washup=4)
+
+
+def test_the_shipped_echo_state_forecaster_loads_and_forecasts():
+    path = testing.REPO_ROOT / "saved_models" / "echo_state_forecast" / "model.keras"
+    if not path.exists():
+        pytest.skip("no shipped echo-state model")
+    esn = keras.saving.load_model(path)
+    assert isinstance(esn, EchoStateNetwork) and esn.units == 500
+    warmup = np.sin(0.1 * np.arange(200, dtype="float32"))[:, None]  # (200, 1)
+    forecast = esn.forecast(warmup, steps=5)  # (5, 1)
+    assert forecast.shape == (5, 1) and np.isfinite(forecast).all()
+    # Refitting the readout with the new argument name works on the loaded model.
+    errors = esn.fit_readout(warmup[None, :-1], warmup[None, 1:], ridge=1e-6, warmup_steps=100)
+    assert np.isfinite(errors["nrmse"])
+    import kerasrnn
+
+    task = kerasrnn.load(str(path.parent))  # task.json names `warmup_steps`
+    assert task.forecast(np.sin(np.arange(200) * 0.1), 5).shape == (5,)

@@ -1,4 +1,4 @@
-"""Training helpers shared by the recipes: callbacks, model cards and training curves."""
+"""Training helpers shared by the recipes: callbacks, divergence checks, model cards and training curves."""
 
 import contextlib
 import math
@@ -11,6 +11,7 @@ import numpy as np
 from kerasrnn.io_utils import atomic_path
 from kerasrnn.io_utils import atomic_write_json
 from kerasrnn.io_utils import save_figure
+from kerasrnn.utils.validation import check_choice
 
 
 DIVERGENCE_FACTOR = 1e6
@@ -166,8 +167,7 @@ class AtomicBestCheckpoint(keras.callbacks.Callback):
     def __init__(self, filepath, monitor="val_loss", mode="min", stop_on_nan=None):
         super().__init__()
         self.stop_on_nan = stop_on_nan
-        if mode not in ("min", "max"):
-            raise ValueError(f"`mode` must be 'min' or 'max', received: mode={mode!r}")
+        check_choice(mode, "mode", ("min", "max"))
         self.filepath = os.fspath(filepath)
         self.monitor = monitor
         self.mode = mode

@@ -1,16 +1,11 @@
 """word2vec's own training loop for `Word2Vec`: sparse SGD on the rows a block of words touches."""
 
-import importlib
-import numbers
 import time
 
-import keras
 import numpy as np
 from keras import ops
 
-from kerasrnn.backend.sparse_rows import add_to_rows
-from kerasrnn.backend.sparse_rows import compile_update
-from kerasrnn.backend.sparse_rows import take_rows
+from kerasrnn import backend
 from kerasrnn.data.skip_gram import negative_sampling_table
 from kerasrnn.data.skip_gram import skip_gram_blocks
 from kerasrnn.data.skip_gram import subsample_keep_probability
@@ -18,6 +13,7 @@ from kerasrnn.data.validation import check_token_ids
 from kerasrnn.layers.skip_gram import SkipGramNegativeSampling
 from kerasrnn.utils.validation import check_non_negative_number
 from kerasrnn.utils.validation import check_positive_int
+from kerasrnn.utils.validation import check_seed
 
 
 class SkipGramTrainer:
@@ -29,7 +25,7 @@ class SkipGramTrainer:
     instead: plain SGD whose updates touch only the rows of the words in
     play, in one compiled loop per epoch (`jax.jit`, TensorFlow XLA; on
     PyTorch the same loop in plain tensor calls,
-    `kerasrnn.backend.torch_skip_gram`).
+    `kerasrnn.backend.torch_skip_gram`, through `kerasrnn.backend.kernel`).
 
     Each epoch subsamples the words (`subsample`), cuts the kept stream into
     blocks of `block_size` consecutive centre words, and for each block with
@@ -121,23 +117,19 @@ class SkipGramTrainer:
         self.block_size = check_positive_int(block_size, "block_size")
         self.learning_rate = check_non_negative_number(learning_rate, "learning_rate")
         self.final_learning_rate = check_non_negative_number(final_learning_rate, "final_learning_rate")
-        if subsample is not None and (isinstance(subsample, bool) or not isinstance(subsample, numbers.Real)
-                                      or not 0 <= subsample < float("inf")):
-            raise ValueError(f"`subsample` must be a number >= 0 or None, received: subsample={subsample!r}")
-        self.subsample = subsample
+        self.subsample = None if subsample is None else check_non_negative_number(subsample, "subsample")
         self.compute_loss = bool(compute_loss)
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-            raise ValueError(f"`seed` must be an integer or None, received: seed={seed!r}")
-        self.seed = seed
+        self.seed = check_seed(seed)
         self._rng = np.random.default_rng(seed)
         self._counts = None
         if counts is not None:
             self._set_counts(counts)
-        if keras.backend.backend() == "torch":
-            train_blocks = importlib.import_module("kerasrnn.backend.torch_skip_gram").train_blocks
-            self._compiled = lambda *args: (*args[:2], train_blocks(*args, self.compute_loss))
+        # The backend's own eager loop where it has one (PyTorch), else the keras.ops loop, compiled.
+        self._eager_loop = backend.kernel("train_skip_gram_blocks")
+        if self._eager_loop is not None:
+            self._compiled = lambda *args: (*args[:2], self._eager_loop(*args, self.compute_loss))
         else:
-            self._compiled = compile_update(self._train_blocks)
+            self._compiled = backend.kernel("compile_update")(self._train_blocks)
 
     def _set_counts(self, counts):
         counts = np.asarray(counts)
@@ -201,7 +193,7 @@ class SkipGramTrainer:
         target = self.layer.target_embedding.embeddings
         context = self.layer.context_embedding.embeddings
         arrays = [ops.convert_to_tensor(a) for a in (blocks.ids, blocks.outputs, blocks.weights, blocks.radius)]
-        if keras.backend.backend() == "torch":  # plain Python numbers for the eager loop
+        if self._eager_loop is not None:  # plain Python numbers for the eager loop
             rates, num_blocks = [float(learning_rate), float(end_learning_rate)], blocks.num_blocks
         else:
             rates = [ops.convert_to_tensor(np.float32(r)) for r in (learning_rate, end_learning_rate)]
@@ -219,6 +211,7 @@ class SkipGramTrainer:
         window, size, dim = self.window_size, self.block_size, target.shape[1]
         # Column 0 of the outputs is the centre word (label 1), the others its negatives (label 0).
         sign = ops.convert_to_tensor(np.array([1.0] + [-1.0] * self.num_negatives, dtype="float32"))
+        take_rows, add_to_rows = backend.kernel("take_rows"), backend.kernel("add_to_rows")
 
         def block(r, index, target, context, loss):
             offsets = [o for o in range(-r, r + 1) if o]

@@ -2,14 +2,13 @@ import keras
 import numpy as np
 import pytest
 
-from kerasrnn.backend.sparse_rows import add_to_rows
-from kerasrnn.backend.sparse_rows import take_rows
+from kerasrnn.backend import kernel
 from kerasrnn.data.skip_gram import negative_sampling_table
 from kerasrnn.data.skip_gram import skip_gram_blocks
 from kerasrnn.layers.skip_gram import SkipGramLoss
 from kerasrnn.layers.skip_gram import SkipGramNegativeSampling
 from kerasrnn.models.word2vec import Word2Vec
-from kerasrnn.models.word2vec_trainer import SkipGramTrainer
+from kerasrnn.training import SkipGramTrainer
 from tests.testing import assert_allclose
 from tests.testing import to_numpy
 
@@ -79,15 +78,13 @@ def test_one_epoch_matches_word2vecs_updates_computed_in_numpy():
 
 @pytest.mark.skipif(keras.backend.backend() != "torch", reason="the PyTorch fast path")
 def test_the_torch_fast_path_matches_the_keras_ops_loop():
-    from kerasrnn.backend.sparse_rows import compile_update
-
     ids = _grouped_stream(200, seed=4)
     models = [Word2Vec(VOCABULARY, embedding_dim=DIM) for _ in range(2)]
     trainers = [SkipGramTrainer(m, window_size=WINDOW, num_negatives=NEGATIVES, block_size=BLOCK, seed=1)
                 for m in models]
     for model in models:
         _random_tables(model, seed=2)
-    trainers[1]._compiled = compile_update(trainers[1]._train_blocks)  # the loop JAX and TensorFlow compile
+    trainers[1]._compiled = kernel("compile_update")(trainers[1]._train_blocks)  # the loop JAX and TensorFlow compile
     import torch
 
     threads = torch.get_num_threads()
@@ -159,6 +156,7 @@ def test_a_layer_trains_too_and_compute_loss_false_returns_none():
 
 
 def test_rows_helpers_gather_and_add_with_repeats():
+    take_rows, add_to_rows = kernel("take_rows"), kernel("add_to_rows")
     table = np.arange(12, dtype="float32").reshape(4, 3)
     indices = np.array([[2, 0], [2, 3]], dtype="int32")
     assert_allclose(take_rows(keras.ops.convert_to_tensor(table), keras.ops.convert_to_tensor(indices)),
