@@ -28,7 +28,10 @@ is replaced only with `--overwrite`. The results hold:
   speed targets: names `lstm_train`, `gru_train`, `simple_rnn_train`,
   `layernorm_rnn_train` (against native PyTorch), `*_vs_keras` (against the
   Keras built-in on the same backend), `*_fused` (kerasrnn.layers.fused_rnn
-  on the torch backend, when installed), `generation`, `sgns`, `esn`.
+  on the torch backend, when installed), `generation`, `sgns`, `esn`, and
+  `seq2seq_train` (sentence pairs/s of `kerasrnn.models.seq2seq.Seq2Seq`
+  training against a native PyTorch encoder-decoder of the same shape and
+  loss; no target, a figure to watch).
 """
 
 import argparse
@@ -73,6 +76,7 @@ GROUPS = {
     "generation": ["generation/torch_loop", "generation/ours"],
     "sgns": ["sgns/gensim", "sgns/ours"],
     "esn": ["esn/reservoirpy", "esn/ours"],
+    "seq2seq": ["seq2seq_train/torch_nn", "seq2seq_train/ours"],
 }
 IMPLEMENTATION_ORDER = ("torch", "numpy", "torch_nn", "torch_loop", "gensim", "reservoirpy", "ours", "keras", "fused")
 # kerasrnn.layers.fused_rnn differs from Keras' layers on the torch backend only.
@@ -93,6 +97,7 @@ COMPARISONS = [
     ("generation", "generation/ours", "generation/torch_loop", False),
     ("sgns", "sgns/ours", "sgns/gensim", False),
     ("esn", "esn/ours", "esn/reservoirpy", False),
+    ("seq2seq_train", "seq2seq_train/ours", "seq2seq_train/torch_nn", False),
 ]
 
 TARGETS_TEXT = """\

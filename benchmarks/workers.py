@@ -52,6 +52,8 @@ SUBJECTS = {
     "sgns/gensim": "sgns",
     "esn/ours": "esn",
     "esn/reservoirpy": "esn",
+    "seq2seq_train/ours": "seq2seq",
+    "seq2seq_train/torch_nn": "seq2seq",
 }
 
 # Optional libraries of the references: a missing one skips its subject with this hint.
@@ -92,6 +94,10 @@ def make_subject(subject, mode, repeats=None):
         from measurements import generation
 
         return generation.KerasGeneration(size) if impl == "ours" else generation.TorchGeneration(size)
+    if measure == "seq2seq_train":
+        from measurements import seq2seq
+
+        return seq2seq.KerasSeq2SeqTraining(size) if impl == "ours" else seq2seq.TorchSeq2SeqTraining(size)
     if measure == "sgns":
         from measurements import word2vec
 

@@ -147,3 +147,15 @@ def test_reports_go_to_a_new_run_directory_and_never_replace_a_file_unasked(tmp_
     assert run.parse_args(["--output", str(existing), "--overwrite"]).output == str(existing)
     assert run.parse_args(["--output", str(existing), "--no-results-md"]).no_results_md  # nothing to replace
     assert existing.read_text() == "a committed report\n"
+
+
+def test_seq2seq_row_compares_our_encoder_decoder_with_native_pytorch(tmp_path):
+    json_path = tmp_path / "bench.json"
+    result = _run_benchmarks("--smoke", "--only", "seq2seq", "--backends", testing.backend(), "--json", str(json_path),
+                             "--output", str(tmp_path / "RESULTS.md"))
+    assert result.returncode == 0, f"exit {result.returncode}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    (row,) = json.loads(json_path.read_text())["results"]
+    assert row["name"] == "seq2seq_train" and row["backend"] == testing.backend() and row["unit"] == "pairs/s"
+    assert row["ours"] > 0 and row["reference"] > 0
+    assert row["ratio"] == pytest.approx(row["ours"] / row["reference"], rel=1e-12)
+    assert "torch.nn.LSTM" in row["reference_name"] and "Seq2Seq" in row["ours_name"]
