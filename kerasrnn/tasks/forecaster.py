@@ -141,7 +141,7 @@ class Forecaster(Task):
         self.mean, self.scale = series.mean(axis=0), scale
         standardized = self.standardize(series)[None]  # (1, time, features)
         return self.model.fit_readout(
-            standardized[:, :-1], standardized[:, 1:], ridge=ridge, washout=self.warmup_steps
+            standardized[:, :-1], standardized[:, 1:], ridge=ridge, warmup_steps=self.warmup_steps
         )
 
     def predict_next(self, series):
