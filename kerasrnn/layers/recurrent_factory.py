@@ -29,12 +29,14 @@ def recurrent_layer_class(kind):
     if kind == "simple_rnn":
         return fused_rnn.SimpleRNN
     if kind.startswith("layernorm_"):
-        from kerasrnn.layers import layer_norm_rnn
+        from kerasrnn.layers.layer_norm_gru import LayerNormGRU
+        from kerasrnn.layers.layer_norm_lstm import LayerNormLSTM
+        from kerasrnn.layers.layer_norm_simple_rnn import LayerNormSimpleRNN
 
         return {
-            "layernorm_rnn": layer_norm_rnn.LayerNormSimpleRNN,
-            "layernorm_lstm": layer_norm_rnn.LayerNormLSTM,
-            "layernorm_gru": layer_norm_rnn.LayerNormGRU,
+            "layernorm_rnn": LayerNormSimpleRNN,
+            "layernorm_lstm": LayerNormLSTM,
+            "layernorm_gru": LayerNormGRU,
         }[kind]
     raise ValueError(f"unknown recurrent layer kind {kind!r}; choose one of {', '.join(RECURRENT_KINDS)}")
 

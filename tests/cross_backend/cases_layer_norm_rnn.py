@@ -7,12 +7,10 @@ initializers (all gains and biases random, so every weight matters) and fixed in
 import keras
 import numpy as np
 
-from kerasrnn.layers.layer_norm_rnn import (
-    LayerNormGRU,
-    LayerNormGRUCell,
-    LayerNormLSTM,
-    LayerNormSimpleRNN,
-)
+from kerasrnn.layers import LayerNormGRU
+from kerasrnn.layers import LayerNormGRUCell
+from kerasrnn.layers import LayerNormLSTM
+from kerasrnn.layers import LayerNormSimpleRNN
 
 BATCH, TIME, FEATURES, UNITS = 3, 5, 4, 6
 
