@@ -3,6 +3,7 @@
 import keras
 
 from kerasrnn.utils.validation import check_positive_int
+from kerasrnn.utils.validation import check_positive_int_tuple
 
 
 @keras.saving.register_keras_serializable(package="kerasrnn")
@@ -47,9 +48,7 @@ class CharNgrams(keras.layers.Layer):
     def __init__(self, filters=64, widths=(2, 3, 4), kernel_initializer="glorot_uniform", **kwargs):
         super().__init__(**kwargs)
         self.filters = check_positive_int(filters, "filters")
-        if isinstance(widths, int) or not widths:
-            raise ValueError(f"`widths` must be a non-empty tuple of positive ints, received: widths={widths!r}")
-        self.widths = tuple(check_positive_int(width, "widths") for width in widths)
+        self.widths = check_positive_int_tuple(widths, "widths")
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
         self.supports_masking = True
 

@@ -14,6 +14,7 @@ like the equations:
 import keras
 from keras import ops
 
+from kerasrnn.utils.validation import check_bool
 from kerasrnn.utils.validation import check_positive_int
 from kerasrnn.utils.validation import check_positive_number
 from kerasrnn.utils.validation import check_seed
@@ -317,10 +318,7 @@ class OutputFeedbackCell(keras.layers.Layer):
         units = check_positive_int(units, "units")
         if output_units is not None:
             output_units = check_positive_int(output_units, "output_units")
-        if not isinstance(teacher_forcing, bool):
-            raise ValueError(
-                f"`teacher_forcing` must be True or False, received: teacher_forcing={teacher_forcing!r}"
-            )
+        teacher_forcing = check_bool(teacher_forcing, "teacher_forcing")
         stddev, seed = _check_common(stddev, seed)
         super().__init__(**kwargs)
         self.units = units
