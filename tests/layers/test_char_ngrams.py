@@ -1,26 +1,18 @@
-import keras
 import numpy as np
 import pytest
 
 from kerasrnn.layers import CharNgrams
 from tests.testing import assert_allclose
+from tests.testing import run_layer_test
 from tests.testing import to_numpy
 
 
-def test_output_shape_and_config_round_trip(tmp_path):
-    layer = CharNgrams(filters=5, widths=(2, 3), name="ngrams")
+def test_output_shape_config_saving_and_training():
     x = np.random.default_rng(0).normal(size=(3, 7, 4)).astype("float32")
-    assert tuple(layer(x).shape) == (3, 10)
-    config = layer.get_config()
+    model = run_layer_test(CharNgrams, {"filters": 5, "widths": (2, 3), "name": "ngrams"}, x,
+                           expected_output_shape=(3, 10))
+    config = model.get_layer("ngrams").get_config()
     assert config["filters"] == 5 and config["widths"] == [2, 3]
-    again = CharNgrams.from_config(config)
-    again.build(x.shape)
-    again.set_weights(layer.get_weights())
-    assert_allclose(again(x), layer(x))
-    inputs = keras.Input((None, 4))
-    model = keras.Model(inputs, layer(inputs))
-    model.save(tmp_path / "ngrams.keras")
-    assert_allclose(keras.saving.load_model(tmp_path / "ngrams.keras")(x), model(x))
 
 
 def test_padding_does_not_change_the_features():

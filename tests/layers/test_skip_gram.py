@@ -5,6 +5,7 @@ import pytest
 from kerasrnn.layers.skip_gram import SkipGramLoss
 from kerasrnn.layers.skip_gram import SkipGramNegativeSampling
 from tests.testing import assert_allclose
+from tests.testing import run_layer_test
 from tests.testing import to_numpy
 
 VOCABULARY_SIZE, DIM, BATCH, NEGATIVES = 11, 4, 5, 3
@@ -12,8 +13,8 @@ VOCABULARY_SIZE, DIM, BATCH, NEGATIVES = 11, 4, 5, 3
 
 def _ids():
     rng = np.random.default_rng(0)
-    targets = rng.integers(0, VOCABULARY_SIZE, size=(BATCH,))
-    contexts = rng.integers(0, VOCABULARY_SIZE, size=(BATCH, 1 + NEGATIVES))
+    targets = rng.integers(0, VOCABULARY_SIZE, size=(BATCH,)).astype("int32")
+    contexts = rng.integers(0, VOCABULARY_SIZE, size=(BATCH, 1 + NEGATIVES)).astype("int32")
     return targets, contexts
 
 
@@ -74,11 +75,15 @@ def test_loss_is_stable_for_extreme_logits():
     assert_allclose(losses, [0.0, 200.0], atol=1e-3)
 
 
-def test_layer_and_loss_serialize():
-    layer = SkipGramNegativeSampling(VOCABULARY_SIZE, DIM, context_initializer="ones", seed=3, name="sgns")
-    restored = SkipGramNegativeSampling.from_config(layer.get_config())
-    assert restored.get_config() == layer.get_config()
+def test_layer_config_saving_and_training():
+    arguments = dict(context_initializer="ones", seed=3, name="sgns")
+    run_layer_test(SkipGramNegativeSampling, {"vocabulary_size": VOCABULARY_SIZE, "embedding_dim": DIM, **arguments},
+                   _ids(), expected_output_shape=(BATCH, 1 + NEGATIVES))
+    restored = SkipGramNegativeSampling.from_config(SkipGramNegativeSampling(VOCABULARY_SIZE, DIM, seed=3).get_config())
     assert restored.get_config()["target_initializer"] is None and restored.seed == 3
+
+
+def test_loss_serializes():
     loss = keras.losses.deserialize(keras.losses.serialize(SkipGramLoss(name="sgns_loss")))
     assert isinstance(loss, SkipGramLoss) and loss.name == "sgns_loss"
     logits = np.random.default_rng(2).normal(size=(BATCH, 1 + NEGATIVES)).astype("float32")
