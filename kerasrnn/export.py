@@ -6,7 +6,9 @@
 The SavedModel holds the whole path from text to text: normalisation and
 tokenisation with `tf.strings` / tensorflow-text ops (`kerasrnn.text.tf_text`,
 the twin of the Python normaliser used in training), vocabulary lookups as
-TensorFlow hash tables, the compiled decoding loop (`keras.ops.while_loop`
+TensorFlow hash tables (a subword translator: its SentencePiece models,
+embedded in the graph, cut the raw text and join the output pieces into
+cased text), the compiled decoding loop (`keras.ops.while_loop`
 traced into the graph) and the detokenisation. Serving needs only TensorFlow
 and tensorflow-text:
 
@@ -15,7 +17,7 @@ import tensorflow as tf
 import tensorflow_text  # noqa: F401  (registers the normalisation op)
 
 translator = tf.saved_model.load("exports/translator")
-translator.serve(tf.constant(["I am cold."]))          # {"translation": [b"j'ai froid ."]}
+translator.serve(tf.constant(["I am cold."]))          # {"translation": [b"j'ai froid ."]} (subwords: b"J'ai froid.")
 translator.signatures["greedy"](tf.constant(["Hi."]))  # greedy search instead of beam search
 ```
 
@@ -60,8 +62,9 @@ def export_saved_model(model_dir, output_dir, beam_width=DEFAULT_BEAM_WIDTH, max
             directory next to it first, then renamed, so a failed export never
             leaves a half-written SavedModel.
         beam_width: the translator's beam width in `serve`. Defaults to 4.
-        max_length: most words per translation, end token included. Defaults
-            to the card's training `max_length` + 1, else 32.
+        max_length: most tokens per translation, end token included. Defaults
+            to the longest training target + 1: a subword card's
+            `max_target_tokens`, else its `max_length`, else 31.
         length_penalty: GNMT's `alpha` for beam search. Defaults to 0.6.
         overwrite: replace an `output_dir` that exists and is not empty.
             Defaults to False: such a directory raises `FileExistsError`.
@@ -136,35 +139,22 @@ def _export_translator(model_dir, output_dir, beam_width, max_length, length_pen
     from kerasrnn.decoding import GreedySampler
     from kerasrnn.decoding import normalized_scores
     from kerasrnn.tasks.translator import Translator
-    from kerasrnn.text.tf_text import tf_split_words
 
     translator = Translator.load(model_dir)
     source, target = translator.source_vocabulary, translator.target_vocabulary
     if max_length is None:
-        max_length = int(translator.card.get("max_length", 31)) + 1
+        # A subword model's card records its longest training target in pieces (the recipe, under `training`).
+        longest = translator.card.get("max_target_tokens", (translator.card.get("training") or {}).get(
+            "max_target_tokens")) if source.level == "subword" else None
+        max_length = int(longest if longest is not None else translator.card.get("max_length", 31)) + 1
     # The translator's own decoding loops, traced into the graph.
     beam_search = translator.generator.decode_fn(BeamSampler(beam_width, length_penalty), max_length)
     greedy_search = translator.generator.decode_fn(GreedySampler(), max_length)
 
-    source_table = _token_table(source)
-    target_tokens = tf.constant(target.id_to_token)
-    dropped_ids = tf.constant(sorted({source.pad_id, *(target.special_id(t) for t in target.specials)}
-                                     - {target.unk_id}), tf.int32)
-
-    def encode(sentences):
-        words = tf_split_words(sentences)  # ragged (batch, words)
-        ids = tf.cast(source_table.lookup(words), tf.int32)
-        ids = ids.to_tensor(default_value=0)
-        # Every sentence holds at least one id (an empty one reads as <unk>), as Translator.encode does.
-        ids = tf.pad(ids, [[0, 0], [0, 1]])
-        empty = tf.equal(ids[:, 0], 0)
-        first = tf.where(empty, source.unk_id, ids[:, 0])
-        return tf.concat([first[:, None], ids[:, 1:]], axis=1)
-
-    def detokenize(tokens):
-        keep = tf.logical_not(tf.reduce_any(tf.equal(tokens[..., None], dropped_ids), axis=-1))
-        words = tf.ragged.boolean_mask(tf.gather(target_tokens, tokens), keep)
-        return tf.strings.reduce_join(words, axis=-1, separator=" ")
+    if source.level == "subword":
+        encode, detokenize, resources = _subword_text_fns(source, target)
+    else:
+        encode, detokenize, resources = _word_text_fns(source, target)
 
     def translate(search, sentences):
         tokens, log_probs = search(encode(sentences))
@@ -179,13 +169,68 @@ def _export_translator(model_dir, output_dir, beam_width, max_length, length_pen
 
     sentences_spec = [tf.TensorSpec([None], tf.string, name="sentences")]
     archive = keras.export.ExportArchive()
-    archive.track(translator.model)
-    archive.track(source_table)
+    for model in translator.models:  # an ensemble's members, or the one model
+        archive.track(model)
+    for resource in resources:
+        archive.track(resource)
     archive.add_endpoint("serve", beam, input_signature=sentences_spec)
     archive.add_endpoint("greedy", greedy, input_signature=sentences_spec)
     _write_archive(archive, output_dir, model_dir, {
         "task": "translator", "beam_width": beam_width, "max_length": max_length, "length_penalty": length_penalty,
     })
+
+
+def _word_text_fns(source, target):
+    """`(encode, detokenize, resources)` for word vocabularies: normalised words, joined with spaces."""
+    import tensorflow as tf
+
+    from kerasrnn.text.tf_text import tf_split_words
+
+    source_table = _token_table(source)
+    target_tokens = tf.constant(target.id_to_token)
+    dropped_ids = tf.constant(sorted({source.pad_id, *(target.special_id(t) for t in target.specials)}
+                                     - {target.unk_id}), tf.int32)
+
+    def encode(sentences):
+        words = tf_split_words(sentences)  # ragged (batch, words)
+        return _at_least_one_id(tf.cast(source_table.lookup(words), tf.int32), source.unk_id)
+
+    def detokenize(tokens):
+        keep = tf.logical_not(tf.reduce_any(tf.equal(tokens[..., None], dropped_ids), axis=-1))
+        words = tf.ragged.boolean_mask(tf.gather(target_tokens, tokens), keep)
+        return tf.strings.reduce_join(words, axis=-1, separator=" ")
+
+    return encode, detokenize, [source_table]
+
+
+def _subword_text_fns(source, target):
+    """`(encode, detokenize, resources)` for subword vocabularies: SentencePiece both ways, cased text out."""
+    import tensorflow as tf
+
+    from kerasrnn.text.tf_text import tf_sentencepiece_tokenizer
+
+    source_tokenizer = tf_sentencepiece_tokenizer(source, name="source_subwords")
+    target_tokenizer = (source_tokenizer if target == source
+                        else tf_sentencepiece_tokenizer(target, name="target_subwords"))
+    dropped_ids = tf.constant(target.special_ids, tf.int32)
+
+    def encode(sentences):
+        return _at_least_one_id(source_tokenizer.tokenize(sentences), source.unk_id)
+
+    def detokenize(tokens):
+        keep = tf.logical_not(tf.reduce_any(tf.equal(tokens[..., None], dropped_ids), axis=-1))
+        return target_tokenizer.detokenize(tf.ragged.boolean_mask(tokens, keep))
+
+    return encode, detokenize, [source_tokenizer, target_tokenizer]
+
+
+def _at_least_one_id(ids, unk_id):
+    """Ragged ids -> padded `(batch, time + 1)`; an empty sentence reads as `<unk>`, as in `Translator.encode`."""
+    import tensorflow as tf
+
+    ids = tf.pad(tf.cast(ids, tf.int32).to_tensor(default_value=0), [[0, 0], [0, 1]])
+    first = tf.where(tf.equal(ids[:, 0], 0), unk_id, ids[:, 0])
+    return tf.concat([first[:, None], ids[:, 1:]], axis=1)
 
 
 # -------------------------------------------------------------- language model

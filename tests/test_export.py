@@ -82,6 +82,32 @@ def test_translator_export_matches_the_python_translator(translator_dir, tmp_pat
     assert served["default_keys"] == ["score", "translation"]
 
 
+@pytest.mark.skipif(testing.backend() != "tensorflow",
+                    reason="the export itself runs on TensorFlow; the word translator test covers the hand-off")
+def test_subword_translator_export_embeds_the_sentencepiece_models(tmp_path):
+    from kerasrnn.text.subword import SubwordVocabulary
+
+    keras.utils.set_random_seed(3)
+    source = SubwordVocabulary.train(ENGLISH * 10, vocabulary_size=40)
+    target = SubwordVocabulary.train(FRENCH * 10, vocabulary_size=40)
+    model = Seq2Seq(source.size, target.size, embedding_dim=8, hidden_units=12, cell="lstm", reverse_source=True,
+                    bidirectional_encoder=True, bridge=True, context_every_step=True, tie_embeddings=True)
+    directory = tmp_path / "translator"
+    Translator(model, source, target, card={"max_target_tokens": 8}).save(directory)
+    export_dir = export_saved_model(directory, tmp_path / "exported", beam_width=2)
+    (directory / "source_subwords.model").unlink()  # the export needs neither file: the graph holds them
+    (directory / "target_subwords.model").unlink()
+    served = _serve(
+        f"queries = tf.constant({QUERIES!r})\n"
+        "out = {'beam': strings(model.serve(queries)['translation']),\n"
+        "       'greedy': strings(model.signatures['greedy'](sentences=queries)['translation'])}\n",
+        export_dir,
+    )
+    translator = Translator(model, source, target)
+    assert served["beam"] == translator.translate(QUERIES, beam_width=2, max_length=9)
+    assert served["greedy"] == translator.translate(QUERIES, beam_width=1, max_length=9)
+
+
 @pytest.fixture(scope="module")
 def language_model_dir(tmp_path_factory):
     keras.utils.set_random_seed(2)

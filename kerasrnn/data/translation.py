@@ -17,7 +17,8 @@ def limit_pair_length(pairs, max_length, truncate=False):
 
     Args:
         pairs: a list of `(source_tokens, target_tokens)`, each side a list of
-            tokens.
+            tokens; items after the two sides (the raw sentences, say) are
+            carried along unchanged.
         max_length: most tokens on either side.
         truncate: cut long pairs instead of dropping them. Defaults to False.
 
@@ -33,10 +34,10 @@ def limit_pair_length(pairs, max_length, truncate=False):
     ```
     """
     max_length = check_positive_int(max_length, "max_length")
-    num_long = sum(1 for source, target in pairs if max(len(source), len(target)) > max_length)
+    num_long = sum(1 for pair in pairs if max(len(pair[0]), len(pair[1])) > max_length)
     if truncate:
-        return [(source[:max_length], target[:max_length]) for source, target in pairs], num_long
-    return [(source, target) for source, target in pairs if max(len(source), len(target)) <= max_length], num_long
+        return [(pair[0][:max_length], pair[1][:max_length], *pair[2:]) for pair in pairs], num_long
+    return [tuple(pair) for pair in pairs if max(len(pair[0]), len(pair[1])) <= max_length], num_long
 
 
 def split_pairs_by_source(pairs, held_out_fraction, rng=None):

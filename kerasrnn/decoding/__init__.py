@@ -14,6 +14,7 @@ from kerasrnn.decoding.random_sampler import RandomSampler
 from kerasrnn.decoding.random_sampler import check_sampling_arguments
 from kerasrnn.decoding.random_sampler import filter_logits
 from kerasrnn.decoding.sampler import Sampler
+from kerasrnn.decoding.seq2seq_generator import Seq2SeqEnsembleStepper
 from kerasrnn.decoding.seq2seq_generator import Seq2SeqGenerator
 from kerasrnn.decoding.seq2seq_generator import Seq2SeqStepper
 from kerasrnn.decoding.stepper import RecurrentStepper

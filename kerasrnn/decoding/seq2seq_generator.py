@@ -92,6 +92,78 @@ class Seq2SeqStepper(RecurrentStepper):
         return list(states) + ([context] if context is not None else [])
 
 
+class Seq2SeqEnsembleStepper:
+    """Several `Seq2Seq` models over one target vocabulary, decoded together as one model.
+
+    Each step feeds the same token to every member and returns the mean of
+    their log-probabilities, `log p(y) = (1/M) sum_m log p_m(y)` (a sampler's
+    softmax renormalises it): one beam search ranks hypotheses by the whole
+    ensemble. The state is the members' flat state lists one after the other;
+    each member encodes (and reverses, if it was trained so) the source
+    itself, so members may differ in size, options and direction.
+
+    Args:
+        models: a list of `Seq2Seq` models (or `Seq2SeqStepper`s) with the
+            same target vocabulary size.
+
+    Example:
+
+    ```python
+    generator = Seq2SeqGenerator([model_a, model_b], start_id=3, end_id=4)
+    tokens, log_probs = generator.generate(sources, BeamSampler(beam_width=4))
+    ```
+
+    Reference:
+        [Sutskever et al., 2014](https://arxiv.org/abs/1409.3215), section 3.6
+        (an ensemble of 5 LSTMs with a beam of size 12).
+    """
+
+    def __init__(self, models):
+        models = list(models)
+        if not models:
+            raise ValueError("`models` is empty: give at least one Seq2Seq model")
+        self.members = [m if isinstance(m, Seq2SeqStepper) else Seq2SeqStepper(m) for m in models]
+        sizes = [member.vocabulary_size for member in self.members]
+        if len(set(sizes)) != 1:
+            raise ValueError(f"ensemble members must share one target vocabulary, received sizes {sizes}")
+        self.vocabulary_size = sizes[0]
+        # States per member: its layers' states, then its context if it reads one at every step.
+        self.state_counts = [sum(member.state_counts) + member.uses_context for member in self.members]
+
+    @property
+    def variables(self):
+        return [v for member in self.members for v in member.variables]
+
+    def encode(self, source_ids):
+        """Every member's initial state, concatenated (member 0's first)."""
+        return [state for member in self.members for state in member.encode(source_ids)]
+
+    def _split(self, states):
+        states, per_member, start = list(states), [], 0
+        for count in self.state_counts:
+            per_member.append(states[start:start + count])
+            start += count
+        return per_member
+
+    def step(self, tokens, states):
+        """Feed `tokens` `(batch,)`; return the mean log-probabilities `(batch, vocabulary)` and the new states."""
+        return self._combine([member.step for member in self.members], tokens, states)
+
+    def next_fn(self):
+        """A sampler's step function over the members' own (possibly fused) step functions."""
+        steps = [member.next_fn() for member in self.members]
+        return lambda tokens, states, index: self._combine(
+            [lambda t, s, fn=fn: fn(t, s, index) for fn in steps], tokens, states)
+
+    def _combine(self, step_fns, tokens, states):
+        log_probs, new_states = [], []
+        for step_fn, member_states in zip(step_fns, self._split(states)):
+            logits, updated = step_fn(tokens, member_states)
+            log_probs.append(ops.log_softmax(ops.cast(logits, "float32"), axis=-1))  # (batch, vocabulary)
+            new_states.extend(updated)
+        return ops.mean(ops.stack(log_probs), axis=0), new_states
+
+
 class Seq2SeqGenerator:
     """Decode sources with a `Seq2Seq` model and a `kerasrnn.decoding.Sampler`, compiled per shape.
 
@@ -100,7 +172,8 @@ class Seq2SeqGenerator:
     batches. Results are NumPy arrays.
 
     Args:
-        model: a `kerasrnn.models.seq2seq.Seq2Seq` (or a `Seq2SeqStepper`).
+        model: a `kerasrnn.models.seq2seq.Seq2Seq` (or a `Seq2SeqStepper`),
+            or a list of them: an ensemble (`Seq2SeqEnsembleStepper`).
         start_id: the target vocabulary's `<s>` id.
         end_id: the target vocabulary's `</s>` id.
         suppress_ids: target ids never to generate (padding 0 always is;
@@ -116,7 +189,12 @@ class Seq2SeqGenerator:
     """
 
     def __init__(self, model, start_id, end_id, suppress_ids=()):
-        self.stepper = model if isinstance(model, Seq2SeqStepper) else Seq2SeqStepper(model)
+        if isinstance(model, (list, tuple)):
+            self.stepper = Seq2SeqEnsembleStepper(model) if len(model) > 1 else Seq2SeqStepper(model[0])
+        elif isinstance(model, (Seq2SeqStepper, Seq2SeqEnsembleStepper)):
+            self.stepper = model
+        else:
+            self.stepper = Seq2SeqStepper(model)
         vocabulary_size = self.stepper.vocabulary_size
         for name, value in (("start_id", start_id), ("end_id", end_id)):
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 0 < value < vocabulary_size:

@@ -10,8 +10,11 @@ from kerasrnn.decoding import BeamSampler
 from kerasrnn.decoding import Seq2SeqGenerator
 from kerasrnn.decoding import get_sampler
 from kerasrnn.decoding import normalized_scores
+from kerasrnn.io_utils import atomic_path
+from kerasrnn.tasks.saved_task import inference_copy
 from kerasrnn.tasks.saved_task import load_keras_model
 from kerasrnn.tasks.saved_task import read_card
+from kerasrnn.tasks.saved_task import read_manifest
 from kerasrnn.tasks.saved_task import register_task
 from kerasrnn.tasks.saved_task import write_task
 from kerasrnn.text.vocabulary import MASK
@@ -19,26 +22,46 @@ from kerasrnn.text.vocabulary import START
 from kerasrnn.text.vocabulary import Vocabulary
 
 TARGET_VOCABULARY_FILE = "target_vocabulary.json"
+SUBWORD_FILES = {"source": "source_subwords.model", "target": "target_subwords.model", "shared": "subwords.model"}
+
+
+def _is_subword(vocabulary):
+    return getattr(vocabulary, "level", None) == "subword"
+
+
+def _load_vocabulary(directory, name):
+    path = os.path.join(directory, name)
+    if name.endswith(".model"):
+        from kerasrnn.text.subword import SubwordVocabulary
+
+        return SubwordVocabulary.load(path)
+    return Vocabulary.load(path)
 
 
 @register_task("translator")
 class Translator:
     """Translate raw sentences with a trained `kerasrnn.models.seq2seq.Seq2Seq`.
 
-    A sentence is normalised and split into words as in training
-    (`kerasrnn.text.normalize_sentence`), words the source vocabulary lacks
-    become `<unk>`, and the output ids are turned back into words (special
-    tokens dropped; an `<unk>` the model generates stays visible). Decoding
+    With word vocabularies a sentence is normalised and split into words as
+    in training (`kerasrnn.text.normalize_sentence`), words the source
+    vocabulary lacks become `<unk>`, and the output ids are turned back into
+    lower-cased words (special tokens dropped; an `<unk>` the model generates
+    stays visible). With subword vocabularies
+    (`kerasrnn.text.subword.SubwordVocabulary`) the raw cased sentence is cut
+    into pieces and the output is cased, detokenised text: `"J'ai froid."`.
+    Decoding
     is beam search (or greedy search for `beam_width=1`) or sampling, each one
     compiled loop over the decoder (`kerasrnn.decoding.Seq2SeqGenerator` with a
     `kerasrnn.decoding` sampler, chosen here).
 
     Args:
-        model: a `Seq2Seq` model.
-        source_vocabulary: the word-level `kerasrnn.text.Vocabulary` of the
-            source language.
-        target_vocabulary: the word-level vocabulary of the target language,
-            with `<s>` and `</s>`.
+        model: a `Seq2Seq` model, or a list of them over the same
+            vocabularies: an ensemble, decoded together (each step averages
+            the members' log-probabilities, one beam search for all).
+        source_vocabulary: the word-level `kerasrnn.text.Vocabulary` or the
+            `kerasrnn.text.subword.SubwordVocabulary` of the source language.
+        target_vocabulary: the target language's vocabulary of the same kind,
+            with `<s>` and `</s>` (one subword vocabulary may serve both).
         card: optional dict describing the training run (saved as card.json).
 
     Example:
@@ -52,19 +75,32 @@ class Translator:
     """
 
     def __init__(self, model, source_vocabulary, target_vocabulary, card=None):
-        for side, vocabulary, size in (("source", source_vocabulary, model.encoder.vocabulary_size),
-                                       ("target", target_vocabulary, model.decoder.vocabulary_size)):
-            if vocabulary.size != size:
-                raise ValueError(
-                    f"the model's {side} side has {size} ids but the {side} vocabulary has {vocabulary.size}"
-                )
-        self.model = model
+        if _is_subword(source_vocabulary) != _is_subword(target_vocabulary):
+            raise ValueError(
+                f"both vocabularies must be word-level or both subword, received {source_vocabulary!r} and "
+                f"{target_vocabulary!r}"
+            )
+        self.models = list(model) if isinstance(model, (list, tuple)) else [model]
+        if not self.models:
+            raise ValueError("`model` is an empty list: give a Seq2Seq model or several")
+        for member in self.models:
+            for side, vocabulary, size in (("source", source_vocabulary, member.encoder.vocabulary_size),
+                                           ("target", target_vocabulary, member.decoder.vocabulary_size)):
+                if vocabulary.size != size:
+                    raise ValueError(
+                        f"the model's {side} side has {size} ids but the {side} vocabulary has {vocabulary.size}"
+                    )
+        self.model = self.models[0]
         self.source_vocabulary = source_vocabulary
         self.target_vocabulary = target_vocabulary
         self.card = dict(card or {})
-        specials = target_vocabulary.specials
-        suppressed = [target_vocabulary.special_id(token) for token in (MASK, START) if token in specials]
-        self.generator = Seq2SeqGenerator(model, target_vocabulary.start_id, target_vocabulary.end_id, suppressed)
+        if _is_subword(target_vocabulary):
+            suppressed = [target_vocabulary.start_id]
+        else:
+            specials = target_vocabulary.specials
+            suppressed = [target_vocabulary.special_id(token) for token in (MASK, START) if token in specials]
+        self.generator = Seq2SeqGenerator(self.models, target_vocabulary.start_id, target_vocabulary.end_id,
+                                          suppressed)
 
     def encode(self, sentences):
         """Raw sentences -> list of source id arrays (unknown words -> `<unk>`, at least one id each)."""
@@ -86,7 +122,8 @@ class Translator:
             sentences: a string or a list of strings (raw text).
             beam_width: hypotheses kept per sentence; 1 is greedy search.
                 Defaults to 4.
-            max_length: most words per translation, end token included.
+            max_length: most tokens (words or subwords) per translation, end
+                token included.
                 Defaults to twice the source length rounded up to a multiple
                 of 8 (decoding stops at the end token anyway).
             length_penalty: GNMT's `alpha` in `((5 + length) / 6) ** alpha`.
@@ -142,19 +179,42 @@ class Translator:
             yield self.encode(sentences[start:start + batch_size])
 
     def save(self, directory):
-        """Write model, both vocabularies and card to `directory` (atomically, task.json last)."""
+        """Write model, both vocabularies and card to `directory` (atomically, task.json last).
+
+        Word vocabularies go to `vocabulary.json` and `target_vocabulary.json`;
+        subword vocabularies to `source_subwords.model` and
+        `target_subwords.model` (the serialized SentencePiece models), or one
+        `subwords.model` when both sides share it. An ensemble's members after
+        the first go to `model_1.keras`, `model_2.keras`, ... `task.json` names
+        the files.
+        """
+        directory = os.fspath(directory)
         os.makedirs(directory, exist_ok=True)
+        extra = {"reverse_source": bool(self.model.reverse_source)}
+        if len(self.models) > 1:
+            extra["models"] = ["model.keras"] + [f"model_{index}.keras" for index in range(1, len(self.models))]
+            for name, member in zip(extra["models"][1:], self.models[1:]):
+                with atomic_path(os.path.join(directory, name)) as tmp:
+                    inference_copy(member).save(tmp)
+        if _is_subword(self.target_vocabulary):
+            shared = self.source_vocabulary == self.target_vocabulary
+            names = {side: SUBWORD_FILES["shared" if shared else side] for side in ("source", "target")}
+            self.source_vocabulary.save(os.path.join(directory, names["source"]))
+            self.target_vocabulary.save(os.path.join(directory, names["target"]))
+            extra.update(source_vocabulary=names["source"], target_vocabulary=names["target"])
+            return write_task(directory, self.task_name, self.model, None, self.card, extra)
         self.target_vocabulary.save(os.path.join(directory, TARGET_VOCABULARY_FILE))
-        extra = {"source_vocabulary": "vocabulary.json", "target_vocabulary": TARGET_VOCABULARY_FILE,
-                 "reverse_source": bool(self.model.reverse_source)}
+        extra.update(source_vocabulary="vocabulary.json", target_vocabulary=TARGET_VOCABULARY_FILE)
         return write_task(directory, self.task_name, self.model, self.source_vocabulary, self.card, extra)
 
     @classmethod
     def load(cls, directory):
         import kerasrnn.models.seq2seq  # noqa: F401  (registers Seq2Seq and its layers)
 
-        model = load_keras_model(os.path.join(directory, "model.keras"))
-        source_vocabulary = Vocabulary.load(os.path.join(directory, "vocabulary.json"))
-        target_vocabulary = Vocabulary.load(os.path.join(directory, TARGET_VOCABULARY_FILE))
+        directory = os.fspath(directory)
+        manifest = read_manifest(directory)
+        models = [load_keras_model(os.path.join(directory, name)) for name in manifest.get("models", ["model.keras"])]
+        source_vocabulary = _load_vocabulary(directory, manifest.get("source_vocabulary", "vocabulary.json"))
+        target_vocabulary = _load_vocabulary(directory, manifest.get("target_vocabulary", TARGET_VOCABULARY_FILE))
         card = read_card(directory)
-        return cls(model, source_vocabulary, target_vocabulary, card)
+        return cls(models if len(models) > 1 else models[0], source_vocabulary, target_vocabulary, card)

@@ -6,6 +6,9 @@ expressions, as `tf.strings` / `tensorflow_text` ops, so an exported model
 tokenises a sentence exactly as the model saw it in training. The tests
 compare the two on every sentence of a corpus and on every kind of space.
 
+`tf_sentencepiece_tokenizer` is the twin of the subword vocabulary
+(`kerasrnn.text.subword`): the same SentencePiece model in a TensorFlow op.
+
 This module imports TensorFlow and tensorflow-text; nothing else in
 `kerasrnn.text` does.
 """
@@ -45,3 +48,26 @@ def tf_normalize_sentence(texts):
 def tf_split_words(texts):
     """`split_words` for a 1-D string tensor: a `tf.RaggedTensor` of word tokens."""
     return tf.strings.split(tf_normalize_sentence(texts), sep=" ")
+
+
+def tf_sentencepiece_tokenizer(vocabulary, name="subwords"):
+    """`kerasrnn.text.subword.SubwordVocabulary`'s TensorFlow twin: a `tensorflow_text.SentencepieceTokenizer`.
+
+    Built from the same serialized model (its normaliser included), so
+    `tokenize(sentences)` gives the ids `vocabulary.encode` gives, as a
+    `tf.RaggedTensor`, and `detokenize(ids)` the text `vocabulary.decode`
+    gives once padding, `<s>` and `</s>` are dropped. The model bytes become a
+    constant of the graph that uses it: a SavedModel carries the vocabulary.
+
+    Give each tokenizer of one graph its own `name`: a restored SavedModel
+    otherwise shares one SentencePiece model between tokenizers whose
+    initialiser ops have the same name (the second would read the first's
+    pieces).
+
+    Example:
+
+    >>> tokenizer = tf_sentencepiece_tokenizer(vocabulary)
+    >>> tokenizer.detokenize(tokenizer.tokenize(tf.constant(["J'ai froid."]))).numpy()[0].decode()
+    "J'ai froid."
+    """
+    return tf_text.SentencepieceTokenizer(model=vocabulary.model_proto, out_type=tf.int32, name=name)

@@ -80,3 +80,82 @@ def test_translate_takes_a_sampler_by_name_or_instance(translator):
     assert translator.translate(ENGLISH, max_length=6, sampler=BeamSampler(3, length_penalty=1.0)) == beam
     all_beams = translator.translate(ENGLISH, max_length=6, sampler=BeamSampler(3, 1.0, return_all_beams=True))
     assert all_beams == beam
+
+
+@pytest.fixture(scope="module")
+def subword_translator():
+    from kerasrnn.text.subword import SubwordVocabulary
+
+    keras.utils.set_random_seed(0)
+    source = SubwordVocabulary.train(ENGLISH * 10, vocabulary_size=40)
+    target = SubwordVocabulary.train(FRENCH * 10, vocabulary_size=40)
+    model = Seq2Seq(source.size, target.size, embedding_dim=8, hidden_units=12, cell="lstm", reverse_source=True,
+                    bidirectional_encoder=True, bridge=True, context_every_step=True, tie_embeddings=True)
+    return Translator(model, source, target, card={"note": "subwords"})
+
+
+def test_subword_translator_outputs_cased_text_and_round_trips(subword_translator, tmp_path):
+    texts = subword_translator.translate(ENGLISH + [""], beam_width=2, max_length=8)
+    assert len(texts) == 4 and all(isinstance(t, str) and "<" not in t for t in texts)
+    directory = tmp_path / "subwords"
+    subword_translator.save(directory)
+    assert sorted(os.listdir(directory)) == [
+        "card.json", "model.keras", "source_subwords.model", "target_subwords.model", "task.json"]
+    loaded = kerasrnn.load(directory)
+    assert loaded.target_vocabulary == subword_translator.target_vocabulary
+    assert loaded.translate(ENGLISH, max_length=8) == subword_translator.translate(ENGLISH, max_length=8)
+    other = testing.other_backends()[0]
+    result = testing.run_json(
+        "import json, kerasrnn, kerasrnn.tasks.translator; "
+        f"t = kerasrnn.load({str(directory)!r}); "
+        f"print(json.dumps(t.translate({ENGLISH!r}, max_length=8)))",
+        other,
+    )
+    assert result == subword_translator.translate(ENGLISH, max_length=8)
+
+
+def test_a_shared_subword_vocabulary_is_saved_once(tmp_path):
+    from kerasrnn.text.subword import SubwordVocabulary
+
+    shared = SubwordVocabulary.train((ENGLISH + FRENCH) * 10, vocabulary_size=50)
+    model = Seq2Seq(shared.size, shared.size, embedding_dim=8, hidden_units=12)
+    Translator(model, shared, shared).save(tmp_path / "shared")
+    assert "subwords.model" in os.listdir(tmp_path / "shared")
+    loaded = kerasrnn.load(tmp_path / "shared")
+    assert loaded.source_vocabulary == loaded.target_vocabulary == shared
+    with pytest.raises(ValueError, match="both vocabularies"):
+        Translator(model, shared, Vocabulary.build(FRENCH, level="word"))
+
+
+def test_an_ensemble_averages_log_probabilities_and_round_trips(translator, tmp_path):
+    import numpy as np
+
+    from kerasrnn.decoding import Seq2SeqEnsembleStepper
+    from kerasrnn.decoding import Seq2SeqStepper
+    from kerasrnn.decoding.seq2seq_generator import pad_sources
+
+    keras.utils.set_random_seed(5)
+    source, target = translator.source_vocabulary, translator.target_vocabulary
+    other = Seq2Seq(source.size, target.size, embedding_dim=6, hidden_units=10, cell="lstm", reverse_source=False,
+                    context_every_step=True)
+    members = [translator.model, other]
+    padded = pad_sources(translator.encode(ENGLISH))
+    ensemble = Seq2SeqEnsembleStepper(members)
+    states = ensemble.encode(padded)
+    singles = [Seq2SeqStepper(m) for m in members]
+    single_states = [s.encode(padded) for s in singles]
+    tokens = np.full((len(ENGLISH),), target.start_id, "int32")
+    for _ in range(3):
+        mean, states = ensemble.step(tokens, states)
+        expected = 0
+        for index, single in enumerate(singles):
+            logits, single_states[index] = single.step(tokens, single_states[index])
+            expected = expected + keras.ops.log_softmax(logits, axis=-1) / 2
+        testing.assert_allclose(mean, expected, atol=1e-5)
+        tokens = testing.to_numpy(mean).argmax(-1).astype("int32")
+    together = Translator(members, source, target)
+    texts = together.translate(ENGLISH, beam_width=3, max_length=6)
+    together.save(tmp_path / "ensemble")
+    assert {"model.keras", "model_1.keras"} <= set(os.listdir(tmp_path / "ensemble"))
+    loaded = kerasrnn.load(tmp_path / "ensemble")
+    assert len(loaded.models) == 2 and loaded.translate(ENGLISH, beam_width=3, max_length=6) == texts
