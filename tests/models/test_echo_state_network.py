@@ -354,9 +354,10 @@ def test_washout_is_a_deprecated_alias_of_warmup_steps(series):
     assert old_errors == new_errors
     for a, b in zip(old.get_weights(), new.get_weights()):
         np.testing.assert_array_equal(a, b)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # the new name warns about nothing
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         _time_series_esn().fit_readout(inputs, targets, warmup_steps=WARMUP_STEPS)
+    assert not [warning for warning in caught if "washout" in str(warning.message)]  # the new name is not deprecated
     with pytest.raises(ValueError, match="warmup_steps=3, washout=4"):
         old.fit_readout(inputs, targets, warmup_steps=3, washout=4)
     with pytest.raises(TypeError, match="washup"):
