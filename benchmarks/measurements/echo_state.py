@@ -8,9 +8,9 @@ input_scaling]`: kerasrnn's, which reservoirpy is told to use instead of its
 default +-input_scaling), fit a ridge readout for one-step-ahead
 prediction of the Mackey-Glass series (tau=17, `kerasrnn.datasets.mackey_glass`,
 standardised, the first 500 samples dropped) on `train_steps` steps after a
-`washout`, then predict the next `test_steps` steps from a reset state that
-first reads the `washout` steps before them. One repeat is build + fit +
-predict; speed is series steps per second (`train_steps + washout +
+`warmup_steps`, then predict the next `test_steps` steps from a reset state that
+first reads the `warmup_steps` steps before them. One repeat is build + fit +
+predict; speed is series steps per second (`train_steps + warmup_steps +
 test_steps` per repeat). Quality is the NRMSE of the test predictions
 (RMSE over the standard deviation of the truth), measured in an untimed pass
 over `quality_seeds` (default 100) more draws (seeds 1000, 1001, ...; the
@@ -34,7 +34,7 @@ same seeds on both sides), so nothing can be cached between repeats.
 
 - `ours`: `kerasrnn.models.echo_state_network.EchoStateNetwork` with
   `fit_readout(...)` and `predict(...)`, in Keras' default float32.
-- `reservoirpy`: `Reservoir >> Ridge` with `fit(..., warmup=washout)`,
+- `reservoirpy`: `Reservoir >> Ridge` with `fit(..., warmup=warmup_steps)`,
   `reset()`, `run(...)`, in reservoirpy's float64.
 """
 
@@ -74,8 +74,8 @@ class _EchoStateSubject:
         self.size = size
         self.inputs, self.targets = mackey_glass_task(size)
         self.train = slice(0, size["train_steps"])
-        self.test_with_washout = slice(size["train_steps"] - size["washout"], None)
-        self.amount = size["train_steps"] + size["washout"] + size["test_steps"]
+        self.test_with_warmup = slice(size["train_steps"] - size["warmup_steps"], None)
+        self.amount = size["train_steps"] + size["warmup_steps"] + size["test_steps"]
         self.errors = []
 
     def fit_predict(self, seed):
@@ -130,9 +130,9 @@ class KerasEchoState(_EchoStateSubject):
             input_scaling=size["input_scaling"], input_connectivity=1.0, seed=seed,
         )
         esn.fit_readout(self.inputs32[None, self.train], self.targets32[None, self.train],
-                        ridge=size["ridge"], washout=size["washout"])
-        predictions = esn.predict(self.inputs32[None, self.test_with_washout], verbose=0)[0]
-        return np.asarray(predictions[size["washout"] :], dtype="float64")
+                        ridge=size["ridge"], warmup_steps=size["warmup_steps"])
+        predictions = esn.predict(self.inputs32[None, self.test_with_warmup], verbose=0)[0]
+        return np.asarray(predictions[size["warmup_steps"] :], dtype="float64")
 
 
 class ReservoirPyEchoState(_EchoStateSubject):
@@ -178,6 +178,6 @@ class ReservoirPyEchoState(_EchoStateSubject):
 
         size = self.size
         esn = reservoir >> Ridge(ridge=size["ridge"])
-        esn.fit(self.inputs[self.train], self.targets[self.train], warmup=size["washout"])
+        esn.fit(self.inputs[self.train], self.targets[self.train], warmup=size["warmup_steps"])
         esn.reset()
-        return np.asarray(esn.run(self.inputs[self.test_with_washout])[size["washout"] :], dtype="float64")
+        return np.asarray(esn.run(self.inputs[self.test_with_warmup])[size["warmup_steps"] :], dtype="float64")

@@ -9,7 +9,7 @@ _SGNS = dict(embedding_dim=100, window_size=5, num_negatives=5, min_count=5, sub
              batch_size=1024, learning_rate=0.025, final_learning_rate=1e-4, workers=2)
 # Echo-state network on Mackey-Glass (tau=17): one-step-ahead prediction, readout fitted by ridge regression.
 _ESN = dict(units=500, connectivity=0.1, spectral_radius=1.25, leak_rate=0.3, input_scaling=1.0,
-            ridge=1e-7, washout=100, train_steps=10_000, test_steps=2_000)
+            ridge=1e-7, warmup_steps=100, train_steps=10_000, test_steps=2_000)
 # Encoder-decoder training: recipes/translate_en_fr.py's default model on pairs of 10 tokens a side.
 _SEQ2SEQ = dict(batch_size=128, sequence_length=10, embedding_dim=128, hidden_units=256, num_layers=2,
                 vocabulary_size=6000)

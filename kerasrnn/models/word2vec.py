@@ -44,7 +44,7 @@ class Word2Vec(keras.Model):
     so a saved `.keras` file restores it with the weights.
 
     It trains with `model.fit` like any Keras model, or, on a stream of word
-    ids, with `kerasrnn.models.word2vec_trainer.SkipGramTrainer`: word2vec's
+    ids, with `kerasrnn.training.SkipGramTrainer`: word2vec's
     own algorithm (sparse SGD on the rows in play, windows and negatives
     drawn every epoch), as fast as gensim's C loops on TensorFlow and JAX.
 

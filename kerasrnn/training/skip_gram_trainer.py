@@ -79,7 +79,7 @@ class SkipGramTrainer:
     model = Word2Vec(vocabulary, embedding_dim=16, seed=0)
     trainer = SkipGramTrainer(model, window_size=2, block_size=128, seed=0)
     history = trainer.fit(ids, epochs=2)  # {"loss": [...], "words_per_second": [...]}
-    model.most_similar("cat", k=2)
+    model.most_similar("cat", top_k=2)
     ```
 
     Reference:

@@ -131,7 +131,7 @@ def test_training_groups_words_and_lowers_the_loss():
     assert len(history["words_per_second"]) == 4 and min(history["words_per_second"]) > 0
     for group in GROUPS:
         for word in group:
-            neighbours = {other for other, _ in model.most_similar(word, k=2)}
+            neighbours = {other for other, _ in model.most_similar(word, top_k=2)}
             assert neighbours == set(group) - {word}, (word, model.most_similar(word, k=3))
 
 
