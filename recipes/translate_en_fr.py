@@ -18,6 +18,20 @@ translator (model, both vocabularies, card) is saved for `kerasrnn.load`.
     python recipes/translate_en_fr.py --epochs 20 --hidden-units 512
     python recipes/translate_en_fr.py --max-pairs 20000 --epochs 1   # time one short epoch
     python recipes/translate_en_fr.py --quick                        # seconds: a smoke test
+    python recipes/translate_en_fr.py --subword-vocabulary-size 8000 --bidirectional-encoder \
+        --context-every-step --tie-embeddings --warmup-epochs 1 --average-last 3   # cased French out
+
+Options beyond the paper's model, each off by default (so the shipped
+model's command still trains it): a bidirectional first encoder layer with
+a learned tanh bridge to the decoder's states (`--bidirectional-encoder`,
+`--bridge`, `--decoder-hidden-units`), the encoder summary fed to every
+decoder step and to the output layer (`--context-every-step`, Cho et al.,
+2014), residual connections (`--residual`), tied target embeddings
+(`--tie-embeddings`), a cased SentencePiece subword vocabulary trained on
+the training split (`--subword-vocabulary-size`; the translator then reads
+raw text and writes cased, detokenised French, scored with sacreBLEU too),
+a learning-rate warm-up (`--warmup-epochs`) and the average of the last
+epochs' weights (`--average-last`). The design stays attention-free.
 
 On a CPU, TensorFlow trains fastest: JAX runs as fast per step but compiles
 the training step once per batch shape, and bucketing makes a few dozen.
@@ -56,6 +70,30 @@ def parse_args(argv=None):
     parser.add_argument("--label-smoothing", type=float, default=0.1, help="label smoothing of the loss")
     parser.add_argument("--reverse-source", action=argparse.BooleanOptionalAction, default=True,
                         help="feed the English sentence backwards (Sutskever et al., 2014)")
+    parser.add_argument("--bidirectional-encoder", action=argparse.BooleanOptionalAction, default=False,
+                        help="read the English sentence both ways in the first encoder layer (implies --bridge)")
+    parser.add_argument("--bridge", action=argparse.BooleanOptionalAction, default=None,
+                        help="a learned tanh layer from the encoder's final states to the decoder's initial states "
+                             "(default: on when the encoder is bidirectional or the sizes differ)")
+    parser.add_argument("--decoder-hidden-units", type=harness.positive_int, default=None,
+                        help="size of the decoder's states (default: --hidden-units; another size implies --bridge)")
+    parser.add_argument("--context-every-step", action=argparse.BooleanOptionalAction, default=False,
+                        help="feed the encoder summary to every decoder step and the output layer (Cho et al., 2014)")
+    parser.add_argument("--residual", action=argparse.BooleanOptionalAction, default=False,
+                        help="residual connections between stacked recurrent layers")
+    parser.add_argument("--tie-embeddings", action=argparse.BooleanOptionalAction, default=False,
+                        help="the output layer shares the French embedding matrix")
+    parser.add_argument("--subword-vocabulary-size", type=int, default=0,
+                        help="ids of a cased SentencePiece vocabulary per language, trained on the training split; "
+                             "0 keeps the lower-cased word vocabularies")
+    parser.add_argument("--subword-model", choices=("unigram", "bpe"), default="unigram",
+                        help="SentencePiece model type")
+    parser.add_argument("--shared-subwords", action=argparse.BooleanOptionalAction, default=False,
+                        help="one subword vocabulary for both languages instead of one each")
+    parser.add_argument("--warmup-epochs", type=float, default=0.0,
+                        help="epochs of linear learning-rate warm-up before the cosine decay")
+    parser.add_argument("--average-last", type=harness.positive_int, default=1,
+                        help="keep the average of the weights of the last N epochs instead of the best epoch's")
     parser.add_argument("--bucketing", action=argparse.BooleanOptionalAction, default=True,
                         help="batch pairs of similar length together (less padding)")
     parser.add_argument("--validation-fraction", type=harness.fraction, default=0.05,
@@ -82,6 +120,15 @@ def parse_args(argv=None):
     if not 0 <= args.label_smoothing < 1:
         parser.error(f"--label-smoothing must be in [0, 1), received {args.label_smoothing}")
     args.length_penalties = number_list(parser, "--length-penalties", args.length_penalties, float, minimum=0)
+    if args.subword_vocabulary_size < 0 or 0 < args.subword_vocabulary_size < 16:
+        parser.error(f"--subword-vocabulary-size must be 0 (words) or at least 16, received "
+                     f"{args.subword_vocabulary_size}")
+    if args.subword_vocabulary_size and args.truncate:
+        parser.error("--truncate cuts word lists; with --subword-vocabulary-size long pairs are dropped")
+    if args.warmup_epochs < 0:
+        parser.error(f"--warmup-epochs must be >= 0, received {args.warmup_epochs}")
+    if args.bridge is None:
+        args.bridge = args.bidirectional_encoder or args.decoder_hidden_units not in (None, args.hidden_units)
     if args.quick:
         args.epochs, args.max_length, args.max_pairs = 1, 5, args.max_pairs or 3000
         args.source_vocabulary_size = args.target_vocabulary_size = 1000
@@ -89,6 +136,7 @@ def parse_args(argv=None):
         args.num_layers = 1
         args.bleu_sentences, args.num_examples, args.batch_size = 128, 2, 64
         args.bucketing = False  # fewer batch shapes: JAX compiles the train step once per shape
+        args.subword_vocabulary_size = min(args.subword_vocabulary_size, 500)
     return args
 
 
@@ -109,14 +157,17 @@ DEMO_SENTENCES = ["I am cold.", "Where is the station?", "Tom is reading a book.
                   "The weather is nice today, let us go for a walk in the park."]
 
 
-def split_sentences(raw_pairs, fractions, seed):
+def split_sentences(raw_pairs, fractions, seed, return_raw=False):
     """Normalise the pairs and split them three ways by English sentence.
 
     Returns `(train_pairs, references, order, dropped_empty)`: training pairs
     as `(english_words, french_words)`; `references["validation" | "test"]`,
     a dict from each English sentence of that split to all its French
     translations; `order[...]`, those English sentences in a seeded random
-    order (what BLEU reads first); and how many pairs were empty.
+    order (what BLEU reads first); and how many pairs were empty. With
+    `return_raw=True`, also `raw`: `raw["train"]` the raw (cased) pairs in the
+    order of `train_pairs`, and `raw["validation" | "test"]` a dict from each
+    normalised English sentence to `(its first raw English, all raw French)`.
     """
     import numpy as np
 
@@ -124,27 +175,57 @@ def split_sentences(raw_pairs, fractions, seed):
     from kerasrnn.text.normalization import normalize_sentence
 
     pairs = [(normalize_sentence(english).split(), normalize_sentence(french).split()) for english, french in raw_pairs]
-    kept = [(english, french) for english, french in pairs if english and french]
+    kept_indices = [i for i, (english, french) in enumerate(pairs) if english and french]
+    kept = [pairs[i] for i in kept_indices]
     parts = group_split([" ".join(english) for english, _ in kept], fractions, seed=seed)
     train_pairs = [kept[i] for i in parts[0]]
     references, order = {}, {}
+    raw = {"train": [tuple(raw_pairs[kept_indices[i]][:2]) for i in parts[0]]}
     for name, indices in (("validation", parts[1]), ("test", parts[2])):
-        references[name] = {}
+        references[name], raw[name] = {}, {}
         for i in indices:
             english, french = kept[i]
             references[name].setdefault(" ".join(english), []).append(" ".join(french))
+            raw_english, raw_french = raw_pairs[kept_indices[i]][:2]
+            raw[name].setdefault(" ".join(english), (raw_english, []))[1].append(raw_french)
         sentences = sorted(references[name])
         order[name] = [sentences[i] for i in np.random.default_rng(seed).permutation(len(sentences))]
+    if return_raw:
+        return train_pairs, references, order, len(pairs) - len(kept), raw
     return train_pairs, references, order, len(pairs) - len(kept)
 
 
-def corpus_bleu_of(translator, sentences, references, beam_width, length_penalty, batch_size=64):
-    """Translate `sentences` and score them against all their references; returns `(bleu, translations)`."""
-    from kerasrnn.metrics.bleu import corpus_bleu
+def corpus_bleu_of(translator, sentences, references, beam_width, length_penalty, batch_size=64, raw=None):
+    """Translate `sentences` and score them against all their references; returns `(bleu, translations)`.
 
-    translations = translator.translate(sentences, beam_width=beam_width, length_penalty=length_penalty,
+    A subword translator reads the raw English (`raw[sentence][0]`) and writes
+    cased French, which is normalised like the references before scoring.
+    """
+    from kerasrnn.metrics.bleu import corpus_bleu
+    from kerasrnn.text.normalization import normalize_sentence
+
+    subword = translator.target_vocabulary.level == "subword"
+    inputs = [raw[s][0] for s in sentences] if subword and raw is not None else sentences
+    translations = translator.translate(inputs, beam_width=beam_width, length_penalty=length_penalty,
                                         batch_size=batch_size)
-    return corpus_bleu([references[s] for s in sentences], translations), translations
+    hypotheses = [normalize_sentence(t) for t in translations] if subword else translations
+    return corpus_bleu([references[s] for s in sentences], hypotheses), translations
+
+
+def sacre_bleu_of(translations, raw_references):
+    """sacreBLEU (13a tokenisation, cased) of detokenised translations against every raw reference.
+
+    Returns `(score, signature)`, or `(None, why)` when sacrebleu is not installed.
+    """
+    try:
+        import sacrebleu
+    except ImportError:
+        return None, "sacrebleu is not installed (pip install sacrebleu)"
+    most = max(len(references) for references in raw_references)
+    streams = [[references[k] if k < len(references) else None for references in raw_references]
+               for k in range(most)]  # sacreBLEU reads one stream per reference; None where a sentence has fewer
+    bleu = sacrebleu.metrics.BLEU()
+    return bleu.corpus_score(translations, streams).score, str(bleu.get_signature())
 
 
 def score_test_slice(task, card):
@@ -158,9 +239,9 @@ def score_test_slice(task, card):
     raw_pairs = load_fra_eng()
     if settings.get("quick"):
         raw_pairs = raw_pairs[:20_000]
-    _, references, order, _ = split_sentences(raw_pairs, settings["fractions"], settings["seed"])
+    _, references, order, _, raw = split_sentences(raw_pairs, settings["fractions"], settings["seed"], return_raw=True)
     sentences = order["test"][:TEST_SLICE_SENTENCES]
-    bleu, _ = corpus_bleu_of(task, sentences, references["test"], 4, settings["length_penalty"])
+    bleu, _ = corpus_bleu_of(task, sentences, references["test"], 4, settings["length_penalty"], raw=raw["test"])
     return {"size": len(sentences), "unit": "English sentences", "metric": "corpus_bleu_beam_4", "value": bleu,
             "sha256": fingerprint([[s, references["test"][s]] for s in sentences])}
 
@@ -182,6 +263,8 @@ def main(argv=None):
     from kerasrnn.metrics.bleu import sentence_bleu
     from kerasrnn.models.seq2seq import Seq2Seq, sequence_loss
     from kerasrnn.tasks.translator import Translator
+    from kerasrnn.text.normalization import normalize_sentence
+    from kerasrnn.text.subword import SubwordVocabulary
     from kerasrnn.text.vocabulary import Vocabulary
     from kerasrnn.training import check_no_nan, plot_history, recurrent_optimizer, restore_best, standard_callbacks
 
@@ -196,11 +279,17 @@ def main(argv=None):
     raw_pairs = load_fra_eng(args.data)
     if args.quick:
         raw_pairs = raw_pairs[:20_000]  # the file is sorted by length: these are the short ones
-    train_pairs, references, order, empty = split_sentences(raw_pairs, args.fractions, args.seed)
+    train_pairs, references, order, empty, raw = split_sentences(raw_pairs, args.fractions, args.seed,
+                                                                 return_raw=True)
+    # Each training pair as (English words, French words, raw English, raw French): the word lists set the
+    # length limit, whichever vocabulary the model reads.
+    train_pairs = [(*words, *texts) for words, texts in zip(train_pairs, raw["train"])]
     train_pairs, long_pairs = limit_pair_length(train_pairs, args.max_length, truncate=args.truncate)
     validation_pairs, _ = limit_pair_length(
-        [(english.split(), french.split()) for english, frenches in references["validation"].items()
-         for french in frenches], args.max_length, truncate=True)  # the validation loss only; BLEU reads all
+        [(english.split(), french.split(), raw["validation"][english][0], raw_french)
+         for english, frenches in references["validation"].items()
+         for french, raw_french in zip(frenches, raw["validation"][english][1])],
+        args.max_length, truncate=True)  # the validation loss only; BLEU reads all
     if args.max_pairs and args.max_pairs < len(train_pairs):
         import numpy as np
 
@@ -213,38 +302,60 @@ def main(argv=None):
           f"{len(train_pairs):,} training pairs ({long_pairs:,} longer than {args.max_length} words {what})")
     splits = describe_splits(
         "English sentences (with all their translations)", "English sentence", args.fractions,
-        train=sorted({" ".join(english) for english, _ in train_pairs}),
+        train=sorted({" ".join(pair[0]) for pair in train_pairs}),
         validation=[[s, references["validation"][s]] for s in sorted(references["validation"])],
         test=[[s, references["test"][s]] for s in sorted(references["test"])])
 
-    source_vocabulary = Vocabulary.build([" ".join(e) for e, _ in train_pairs], level="word",
-                                         max_size=args.source_vocabulary_size)
-    target_vocabulary = Vocabulary.build([" ".join(f) for _, f in train_pairs], level="word",
-                                         max_size=args.target_vocabulary_size)
-    unknown = sum(target_vocabulary.count_unknown(f) for _, f in train_pairs)
-    target_tokens = sum(len(f) + 1 for _, f in train_pairs)  # words + </s> predicted per epoch
+    if args.subword_vocabulary_size:
+        # Cased SentencePiece pieces, trained on the training split only: raw text in, raw text out.
+        size, kind = args.subword_vocabulary_size, args.subword_model
+        if args.shared_subwords:
+            source_vocabulary = target_vocabulary = SubwordVocabulary.train(
+                [p[2] for p in train_pairs] + [p[3] for p in train_pairs], size, kind, seed=args.seed)
+        else:
+            source_vocabulary = SubwordVocabulary.train([p[2] for p in train_pairs], size, kind, seed=args.seed)
+            target_vocabulary = SubwordVocabulary.train([p[3] for p in train_pairs], size, kind, seed=args.seed)
+        source_text, target_text = (lambda pair: pair[2]), (lambda pair: pair[3])
+    else:
+        source_vocabulary = Vocabulary.build([" ".join(p[0]) for p in train_pairs], level="word",
+                                             max_size=args.source_vocabulary_size)
+        target_vocabulary = Vocabulary.build([" ".join(p[1]) for p in train_pairs], level="word",
+                                             max_size=args.target_vocabulary_size)
+        source_text, target_text = (lambda pair: pair[0]), (lambda pair: pair[1])
+    target_ids = [target_vocabulary.encode(target_text(p)) for p in train_pairs]
+    unknown = sum(int((ids == target_vocabulary.unk_id).sum()) for ids in target_ids)
+    target_tokens = sum(len(ids) + 1 for ids in target_ids)  # tokens + </s> predicted per epoch
+    max_target_tokens = max(len(ids) for ids in target_ids) + 1
     print(f"[en] {source_vocabulary}, [fr] {target_vocabulary}: "
-          f"{100 * unknown / target_tokens:.2f}% of the French training words are <unk>")
+          f"{100 * unknown / target_tokens:.2f}% of the French training tokens are <unk>")
 
     def dataset(split, shuffle):
-        boundaries = list(range(3, args.max_length + 2)) if args.bucketing else None
+        source_ids = [source_vocabulary.encode(source_text(p)) for p in split]
+        target_ids = [target_vocabulary.encode(target_text(p)) for p in split]
+        longest = max(max(len(ids) for ids in source_ids), max(len(ids) for ids in target_ids))
+        boundaries = list(range(3, longest + 2)) if args.bucketing else None
         return make_translation_dataset(
-            [source_vocabulary.encode(e) for e, _ in split], [target_vocabulary.encode(f) for _, f in split],
-            args.batch_size, target_vocabulary.start_id, target_vocabulary.end_id,
+            source_ids, target_ids, args.batch_size, target_vocabulary.start_id, target_vocabulary.end_id,
             reverse_source=args.reverse_source, bucket_boundaries=boundaries, shuffle=shuffle, seed=args.seed)
 
     train = dataset(train_pairs, shuffle=True)
     validation = dataset(validation_pairs, shuffle=False)
 
     # ----------------------------------------------------------------- Model
-    steps_per_epoch = -(-len(train_pairs) // args.batch_size) + args.max_length  # + partial bucket batches
-    learning_rate = keras.optimizers.schedules.CosineDecay(
-        args.learning_rate, decay_steps=args.epochs * steps_per_epoch, alpha=0.05)
+    buckets = max_target_tokens if args.subword_vocabulary_size else args.max_length
+    steps_per_epoch = -(-len(train_pairs) // args.batch_size) + buckets  # + partial bucket batches
+    warmup_steps = int(args.warmup_epochs * steps_per_epoch)
+    learning_rate = keras.optimizers.schedules.CosineDecay(  # linear warm-up to the peak rate, then cosine
+        0.0 if warmup_steps else args.learning_rate, decay_steps=max(1, args.epochs * steps_per_epoch - warmup_steps),
+        alpha=0.05, warmup_target=args.learning_rate if warmup_steps else None, warmup_steps=warmup_steps)
+    options = dict(decoder_hidden_units=args.decoder_hidden_units, bidirectional_encoder=args.bidirectional_encoder,
+                   bridge=args.bridge, context_every_step=args.context_every_step, residual=args.residual,
+                   tie_embeddings=args.tie_embeddings)
     with harness.setup_distribution(args):
         model = Seq2Seq(
             source_vocabulary.size, target_vocabulary.size, embedding_dim=args.embedding_dim,
             hidden_units=args.hidden_units, num_layers=args.num_layers, cell=args.cell, dropout=args.dropout,
-            reverse_source=args.reverse_source, name=f"{args.cell}_seq2seq")
+            reverse_source=args.reverse_source, name=f"{args.cell}_seq2seq", **options)
         model.compile(optimizer=recurrent_optimizer(learning_rate), loss=sequence_loss(args.label_smoothing),
                       weighted_metrics=["accuracy"])
     print(f"\nModel: {model.name} ({model.count_params():,} params)")
@@ -265,12 +376,31 @@ def main(argv=None):
                 self.seconds.append(time.perf_counter() - self.started)
                 self.started = None
 
-    timer = EpochTimer()
+    class LastWeights(keras.callbacks.Callback):
+        """The weights at the end of each of the last `count` epochs (for checkpoint averaging)."""
+
+        def __init__(self, count):
+            super().__init__()
+            self.count, self.kept = count, []
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.kept = (self.kept + [self.model.get_weights()])[-self.count:]
+
+        def average(self):
+            return [sum(weights) / len(weights) for weights in zip(*self.kept)]
+
+    timer, last_weights = EpochTimer(), LastWeights(args.average_last)
     callbacks = standard_callbacks(args.output_dir, tensorboard=args.tensorboard, train_data=train) + [timer]
+    if args.average_last > 1:
+        callbacks.append(last_weights)
     history = model.fit(train, validation_data=validation, epochs=args.epochs, callbacks=callbacks,
                         verbose="auto" if sys.stdout.isatty() and not args.quick else 2)
     check_no_nan(callbacks, args.output_dir)
-    restore_best(model, args.output_dir)  # the epoch with the best validation loss
+    if args.average_last > 1 and last_weights.kept:
+        model.set_weights(last_weights.average())  # the mean of the last epochs' weights
+        print(f"weights: the average of the last {len(last_weights.kept)} epochs")
+    else:
+        restore_best(model, args.output_dir)  # the epoch with the best validation loss
     for epoch, seconds in enumerate(timer.seconds, start=1):
         print(f"epoch {epoch}: {seconds:.1f} s of training, {target_tokens / seconds:,.0f} target tokens/s, "
               f"{len(train_pairs) / seconds:,.0f} pairs/s" + (" (includes compilation)" if epoch == 1 else ""))
@@ -282,13 +412,14 @@ def main(argv=None):
     batch = args.decode_batch_size
     validation_loss, validation_accuracy = model.evaluate(validation, verbose=0)
     scored = order["validation"][: args.bleu_sentences]
-    validation_bleu = {"greedy": corpus_bleu_of(translator, scored, references["validation"], 1, 0.0, batch)[0]}
+    validation_bleu = {"greedy": corpus_bleu_of(translator, scored, references["validation"], 1, 0.0, batch,
+                                                raw["validation"])[0]}
     print(f"\nvalidation: loss {validation_loss:.4f} (teacher forcing, pairs of <= {args.max_length} words), "
           f"token accuracy {validation_accuracy:.4f}; corpus BLEU on {len(scored):,} sentences: "
           f"greedy {validation_bleu['greedy']:.2f}")
     for alpha in args.length_penalties:
         validation_bleu[f"beam_4_alpha_{alpha:g}"] = corpus_bleu_of(
-            translator, scored, references["validation"], 4, alpha, batch)[0]
+            translator, scored, references["validation"], 4, alpha, batch, raw["validation"])[0]
         print(f"  beam 4, length penalty {alpha:g}: BLEU {validation_bleu[f'beam_4_alpha_{alpha:g}']:.2f}")
     length_penalty = max(args.length_penalties, key=lambda alpha: validation_bleu[f"beam_4_alpha_{alpha:g}"])
     print(f"length penalty chosen on validation: {length_penalty:g}")
@@ -297,30 +428,38 @@ def main(argv=None):
     scored = order["test"][: args.bleu_sentences]
     scored_references = [references["test"][s] for s in scored]
     strategies = [("greedy", 1)] + [(f"beam {width}", width) for width in args.beam_widths if width > 1]
-    test_bleu, translations, throughput = {}, {}, {}
+    test_bleu, translations, throughput, sacre_bleu = {}, {}, {}, {}
     print(f"\ntest: corpus BLEU on {len(scored):,} English sentences of every length "
           f"({sum(len(r) for r in scored_references):,} references), length penalty {length_penalty:g}:")
     for name, width in strategies:
         started = time.perf_counter()
         test_bleu[name], translations[name] = corpus_bleu_of(translator, scored, references["test"], width,
-                                                             length_penalty, batch)
+                                                             length_penalty, batch, raw["test"])
         throughput[name] = len(scored) / (time.perf_counter() - started)
-        print(f"  {name:<8} BLEU {test_bleu[name]:6.2f}   ({throughput[name]:,.0f} sentences/s, compilation "
-              "included)")
+        sacre_bleu[name], signature = sacre_bleu_of(translations[name], [raw["test"][s][1] for s in scored])
+        sacre = f"sacreBLEU {sacre_bleu[name]:6.2f}" if sacre_bleu[name] is not None else ""
+        print(f"  {name:<8} BLEU {test_bleu[name]:6.2f}   {sacre}  ({throughput[name]:,.0f} sentences/s, "
+              "compilation included)")
+    output = "cased subwords" if args.subword_vocabulary_size else "lower-cased words: a lower bound"
+    print(f"sacreBLEU of the detokenised output ({output}) against the raw, cased references: {signature}")
 
     # ------------------------------------------------------------- Translate
     examples = scored[: args.num_examples]
-    sampled = translator.sample(examples, temperature=args.temperature, seed=args.seed)
+    inputs = [raw["test"][s][0] for s in examples] if args.subword_vocabulary_size else examples
+    sampled = translator.sample(inputs, temperature=args.temperature, seed=args.seed)
+    as_words = normalize_sentence if args.subword_vocabulary_size else (lambda text: text)  # as the references
     print()
     for index, example in enumerate(examples):
         print(f"{example} (expected: {' | '.join(scored_references[index])})")
         for name, _ in strategies:
             text = translations[name][index]
-            print(f"-> BLEU: {sentence_bleu(scored_references[index], text):5.1f} | {name} -> {text}")
-        print(f"-> BLEU: {sentence_bleu(scored_references[index], sampled[index]):5.1f} | "
+            print(f"-> BLEU: {sentence_bleu(scored_references[index], as_words(text)):5.1f} | {name} -> {text}")
+        print(f"-> BLEU: {sentence_bleu(scored_references[index], as_words(sampled[index])):5.1f} | "
               f"sampled (temperature={args.temperature}) -> {sampled[index]}")
         print("-" * 60)
     demo = translator.translate(DEMO_SENTENCES, beam_width=4, length_penalty=length_penalty)
+    for english, french in zip(DEMO_SENTENCES, demo):
+        print(f"{english} -> {french}")
 
     # ------------------------------------------------------------------ Save
     training = training_record(
@@ -329,16 +468,28 @@ def main(argv=None):
         learning_rate=args.learning_rate, label_smoothing=args.label_smoothing, max_length=args.max_length,
         truncate=args.truncate, bucketing=args.bucketing, training_pairs=len(train_pairs),
         length_penalty=length_penalty, seconds_per_epoch=epoch_seconds,
-        target_tokens_per_second=target_tokens / epoch_seconds)
+        target_tokens_per_second=target_tokens / epoch_seconds, warmup_epochs=args.warmup_epochs,
+        average_last=args.average_last, max_target_tokens=max_target_tokens)
+    tokens = (f"{args.subword_model} subwords (cased, SentencePiece"
+              + (", shared" if args.shared_subwords else "") + ")") if args.subword_vocabulary_size else "French words"
+    encoder_kind = ("bidirectional first layer, " if args.bidirectional_encoder else "") + (
+        "reversed source" if args.reverse_source else "source in order")
     card_fields = dict(
         task="English to French translation (attention-free encoder-decoder)",
         model={"name": model.name, "parameters": model.count_params(),
-               "architecture": f"{args.num_layers}-layer {args.cell} encoder ({'reversed source' if args.reverse_source else 'source in order'}) "
-                               f"-> final states -> {args.num_layers}-layer {args.cell} decoder -> softmax over "
-                               f"{target_vocabulary.size} French words; no attention",
+               "architecture": f"{args.num_layers}-layer {args.cell} encoder ({encoder_kind}) -> final states"
+                               + (" -> tanh bridge" if args.bridge else "")
+                               + f" -> {args.num_layers}-layer {args.cell} decoder"
+                               + (" with the encoder summary at every step and in the output layer"
+                                  if args.context_every_step else "")
+                               + (", residual connections" if args.residual else "")
+                               + f" -> softmax over {target_vocabulary.size} {tokens}"
+                               + (" (tied embeddings)" if args.tie_embeddings else "") + "; no attention",
                "cell": args.cell, "embedding_dim": args.embedding_dim, "hidden_units": args.hidden_units,
                "num_layers": args.num_layers, "dropout": args.dropout, "reverse_source": args.reverse_source,
-               "source_vocabulary_size": source_vocabulary.size, "target_vocabulary_size": target_vocabulary.size},
+               "source_vocabulary_size": source_vocabulary.size, "target_vocabulary_size": target_vocabulary.size,
+               "vocabulary": f"subword ({args.subword_model})" if args.subword_vocabulary_size else "word",
+               **{key: value for key, value in options.items()}},
         data={"source": "fra-eng sentence pairs (www.manythings.org/anki and tatoeba.org)", "url": FRA_ENG_URL,
               "licence": "CC-BY 2.0 (attribution: www.manythings.org/anki and tatoeba.org)", "splits": splits},
         training=training,
@@ -348,9 +499,13 @@ def main(argv=None):
                            "corpus_bleu": validation_bleu},
             "test": {"bleu_sentences": len(scored), "length_penalty": length_penalty,
                      "corpus_bleu": {name.replace(" ", "_"): value for name, value in test_bleu.items()},
-                     "decoding_sentences_per_second": {name.replace(" ", "_"): v for name, v in throughput.items()}},
+                     "decoding_sentences_per_second": {name.replace(" ", "_"): v for name, v in throughput.items()},
+                     "sacrebleu": {"signature": signature,
+                                   **{name.replace(" ", "_"): v for name, v in sacre_bleu.items()}}},
             "protocol": "corpus BLEU-4 (nltk-style, lower-cased normalised words, all references of each English "
-                        "sentence), the first sentences of the split in a seeded random order, every length",
+                        "sentence; a cased translation is normalised the same way first), the first sentences of "
+                        "the split in a seeded random order, every length; sacreBLEU of the detokenised output "
+                        "against the raw, cased references (lower-cased word output scores low there)",
         },
         headline={"metric": "corpus_bleu_beam_4" if 4 in args.beam_widths else "corpus_bleu_greedy", "split": "test",
                   "value": test_bleu["beam 4" if 4 in args.beam_widths else "greedy"], "better": "higher"},
@@ -361,8 +516,10 @@ def main(argv=None):
         intended_use="translating short, everyday English sentences into French; a study of attention-free "
                      "encoder-decoders",
         limitations=["trained on sentences of at most %d words: longer ones translate poorly" % args.max_length,
-                     "word-level vocabularies: rare words become <unk>",
-                     "output is lower-cased, space-separated words, as the references are normalised"],
+                     *(["subword vocabularies: rare words are spelled in pieces, a character never seen in "
+                        "training becomes <unk>"] if args.subword_vocabulary_size else
+                       ["word-level vocabularies: rare words become <unk>",
+                        "output is lower-cased, space-separated words, as the references are normalised"])],
     )
     translator.card = make_card(**card_fields)
     if not args.data and 4 in args.beam_widths:
