@@ -13,10 +13,10 @@ from kerasrnn.decoding import normalized_scores
 from kerasrnn.io_utils import atomic_path
 from kerasrnn.tasks.saved_task import inference_copy
 from kerasrnn.tasks.saved_task import load_keras_model
-from kerasrnn.tasks.saved_task import read_card
-from kerasrnn.tasks.saved_task import read_manifest
 from kerasrnn.tasks.saved_task import register_task
-from kerasrnn.tasks.saved_task import write_task
+from kerasrnn.tasks.task import MODEL_FILE
+from kerasrnn.tasks.task import VOCABULARY_FILE
+from kerasrnn.tasks.task import Task
 from kerasrnn.text.vocabulary import MASK
 from kerasrnn.text.vocabulary import START
 from kerasrnn.text.vocabulary import Vocabulary
@@ -39,7 +39,7 @@ def _load_vocabulary(directory, name):
 
 
 @register_task("translator")
-class Translator:
+class Translator(Task):
     """Translate raw sentences with a trained `kerasrnn.models.seq2seq.Seq2Seq`.
 
     With word vocabularies a sentence is normalised and split into words as
@@ -90,10 +90,9 @@ class Translator:
                     raise ValueError(
                         f"the model's {side} side has {size} ids but the {side} vocabulary has {vocabulary.size}"
                     )
-        self.model = self.models[0]
+        super().__init__(self.models[0], vocabulary=source_vocabulary, card=card)  # `model`: the first member
         self.source_vocabulary = source_vocabulary
         self.target_vocabulary = target_vocabulary
-        self.card = dict(card or {})
         if _is_subword(target_vocabulary):
             suppressed = [target_vocabulary.start_id]
         else:
@@ -178,43 +177,55 @@ class Translator:
         for start in range(0, len(sentences), batch_size):
             yield self.encode(sentences[start:start + batch_size])
 
-    def save(self, directory):
-        """Write model, both vocabularies and card to `directory` (atomically, task.json last).
+    def get_config(self):
+        return {"reverse_source": bool(self.model.reverse_source)}  # for readers of task.json; the model holds it
 
-        Word vocabularies go to `vocabulary.json` and `target_vocabulary.json`;
-        subword vocabularies to `source_subwords.model` and
-        `target_subwords.model` (the serialized SentencePiece models), or one
-        `subwords.model` when both sides share it. An ensemble's members after
-        the first go to `model_1.keras`, `model_2.keras`, ... `task.json` names
-        the files.
+    def save_assets(self, directory):
+        """Write the target vocabulary (and a subword source vocabulary), and an ensemble's other members.
+
+        Word vocabularies go to `vocabulary.json` (by `Task.save`) and
+        `target_vocabulary.json`; subword vocabularies to
+        `source_subwords.model` and `target_subwords.model` (the serialized
+        SentencePiece models), or one `subwords.model` when both sides share
+        it. An ensemble's members after the first go to `model_1.keras`,
+        `model_2.keras`, ... (those of an earlier, larger ensemble are
+        removed). Returns the `task.json` entries naming the files.
         """
-        directory = os.fspath(directory)
-        os.makedirs(directory, exist_ok=True)
-        extra = {"reverse_source": bool(self.model.reverse_source)}
-        if len(self.models) > 1:
-            extra["models"] = ["model.keras"] + [f"model_{index}.keras" for index in range(1, len(self.models))]
-            for name, member in zip(extra["models"][1:], self.models[1:]):
-                with atomic_path(os.path.join(directory, name)) as tmp:
-                    inference_copy(member).save(tmp)
+        entries = {}
         if _is_subword(self.target_vocabulary):
             shared = self.source_vocabulary == self.target_vocabulary
             names = {side: SUBWORD_FILES["shared" if shared else side] for side in ("source", "target")}
             self.source_vocabulary.save(os.path.join(directory, names["source"]))
             self.target_vocabulary.save(os.path.join(directory, names["target"]))
-            extra.update(source_vocabulary=names["source"], target_vocabulary=names["target"])
-            return write_task(directory, self.task_name, self.model, None, self.card, extra)
-        self.target_vocabulary.save(os.path.join(directory, TARGET_VOCABULARY_FILE))
-        extra.update(source_vocabulary="vocabulary.json", target_vocabulary=TARGET_VOCABULARY_FILE)
-        return write_task(directory, self.task_name, self.model, self.source_vocabulary, self.card, extra)
+            entries.update(source_vocabulary=names["source"], target_vocabulary=names["target"])
+        else:
+            self.target_vocabulary.save(os.path.join(directory, TARGET_VOCABULARY_FILE))
+            entries.update(source_vocabulary=VOCABULARY_FILE, target_vocabulary=TARGET_VOCABULARY_FILE)
+        members = [MODEL_FILE] + [f"model_{index}.keras" for index in range(1, len(self.models))]
+        for name in os.listdir(directory):
+            if name.startswith("model_") and name.endswith(".keras") and name not in members:
+                os.remove(os.path.join(directory, name))
+        for name, member in zip(members[1:], self.models[1:]):
+            with atomic_path(os.path.join(directory, name)) as tmp:
+                inference_copy(member).save(tmp)
+        if len(members) > 1:
+            entries["members"] = members
+        return entries
 
     @classmethod
-    def load(cls, directory):
+    def load_assets(cls, directory, config):
         import kerasrnn.models.seq2seq  # noqa: F401  (registers Seq2Seq and its layers)
 
-        directory = os.fspath(directory)
-        manifest = read_manifest(directory)
-        models = [load_keras_model(os.path.join(directory, name)) for name in manifest.get("models", ["model.keras"])]
-        source_vocabulary = _load_vocabulary(directory, manifest.get("source_vocabulary", "vocabulary.json"))
-        target_vocabulary = _load_vocabulary(directory, manifest.get("target_vocabulary", TARGET_VOCABULARY_FILE))
-        card = read_card(directory)
-        return cls(models if len(models) > 1 else models[0], source_vocabulary, target_vocabulary, card)
+        assets = super().load_assets(directory, config)
+        assets.pop("vocabulary", None)  # read below, whichever kind it is
+        assets["source_vocabulary"] = _load_vocabulary(directory, config.get("source_vocabulary", VOCABULARY_FILE))
+        assets["target_vocabulary"] = _load_vocabulary(
+            directory, config.get("target_vocabulary", TARGET_VOCABULARY_FILE))
+        others = config.get("members", [MODEL_FILE])[1:]
+        if others:
+            assets["model"] = [assets["model"]] + [load_keras_model(os.path.join(directory, name)) for name in others]
+        return assets
+
+    @classmethod
+    def from_config(cls, config, **assets):
+        return cls(**assets)  # task.json names files (read by load_assets) and records reverse_source

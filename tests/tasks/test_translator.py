@@ -157,5 +157,6 @@ def test_an_ensemble_averages_log_probabilities_and_round_trips(translator, tmp_
     texts = together.translate(ENGLISH, beam_width=3, max_length=6)
     together.save(tmp_path / "ensemble")
     assert {"model.keras", "model_1.keras"} <= set(os.listdir(tmp_path / "ensemble"))
+    assert json.loads((tmp_path / "ensemble" / "task.json").read_text())["members"] == ["model.keras", "model_1.keras"]
     loaded = kerasrnn.load(tmp_path / "ensemble")
     assert len(loaded.models) == 2 and loaded.translate(ENGLISH, beam_width=3, max_length=6) == texts
