@@ -83,6 +83,10 @@ def parse_args(argv=None):
     parser.add_argument("--members", type=harness.positive_int, default=4,
                         help="models trained per entry of --models (seeds seed, seed+1, ...), saved as one "
                              "classifier that averages their probabilities")
+    parser.add_argument("--select-by", choices=("loss", "accuracy"), default="loss",
+                        help="keep each member's epoch with the lowest validation loss or the highest validation accuracy")
+    parser.add_argument("--lr-schedule", choices=("constant", "cosine"), default="constant",
+                        help="constant learning rate, or a cosine decay to 5%% of it over the epochs")
     parser.add_argument("--temperature-scaling", action=argparse.BooleanOptionalAction, default=True,
                         help="divide the chosen model's logits by one temperature fitted on the validation names")
     parser.add_argument("--keep-accents", action="store_true", help="do not strip accents (the seeds strip them)")
@@ -292,7 +296,9 @@ def main(argv=None):
                     hidden_units=args.hidden_units, num_layers=args.num_layers, bidirectional=bidirectional,
                     dropout=args.dropout, ngram_filters=args.ngram_filters, name=name)
                 model.compile(
-                    optimizer=recurrent_optimizer(args.learning_rate),
+                    optimizer=recurrent_optimizer(
+                        args.learning_rate,
+                        decay_steps=args.epochs * int(train.cardinality()) if args.lr_schedule == "cosine" else None),
                     loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                     metrics=["accuracy"],
                 )
@@ -301,11 +307,12 @@ def main(argv=None):
 
             # --------------------------------------------------------- Train
             started = time.monotonic()
-            callbacks = standard_callbacks(work_dir, tensorboard=args.tensorboard, train_data=train)
+            monitor = ("val_loss", "min") if args.select_by == "loss" else ("val_accuracy", "max")
+            callbacks = standard_callbacks(work_dir, *monitor, tensorboard=args.tensorboard, train_data=train)
             history = model.fit(train, validation_data=validation, epochs=args.epochs, callbacks=callbacks,
                                 verbose=2 if args.quick else "auto")
             check_no_nan(callbacks, work_dir)
-            restore_best(model, work_dir)  # the epoch with the lowest validation loss, not the last
+            restore_best(model, work_dir)  # the epoch with the best validation loss (or accuracy), not the last
             print(f"trained in {time.monotonic() - started:.0f} s")
             members.append(model)
             first_history = history if first_history is None else first_history
@@ -389,7 +396,8 @@ def main(argv=None):
             args.command, wall_time_s, seed=args.seed, fractions=args.fractions, quick=args.quick,
             data_file=bool(args.data), epochs=args.epochs, batch_size=args.batch_size,
             learning_rate=args.learning_rate, class_weighting=args.class_weighting,
-            best_epoch="lowest validation loss", models_trained=args.models, members=args.members,
+            best_epoch="lowest validation loss" if args.select_by == "loss" else "highest validation accuracy",
+            lr_schedule=args.lr_schedule, models_trained=args.models, members=args.members,
             temperature_scaling=calibration,
             chosen_on="validation accuracy (see comparison.json)"),
         metrics={"validation": validation_scores, "test": test_scores,

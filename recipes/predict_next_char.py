@@ -47,6 +47,7 @@ def parse_args(argv=None):
                         help="characters per training window (backpropagation through time)")
     harness.add_split_flags(parser, "share of the text (before the test tail) that picks epochs and models",
                             "share of the text (its tail) scored once at the end")
+    parser.add_argument("--weight-decay", type=float, default=0.0, help="decoupled weight decay (AdamW); 0 for Adam")
     parser.add_argument("--prompt", default="ROMEO:", help="text to continue when sampling")
     parser.add_argument("--num-chars", type=harness.positive_int, default=300, help="characters to sample")
     parser.add_argument("--temperature", type=harness.positive_float, default=0.8, help="sampling temperature")
@@ -60,6 +61,8 @@ def parse_args(argv=None):
         parser.error(f"unknown model(s) {unknown or args.models}; choose from {', '.join(MODELS)}")
     if not 0 <= args.dropout < 1:
         parser.error(f"--dropout must be in [0, 1), received {args.dropout}")
+    if not 0 <= args.weight_decay < 1:
+        parser.error(f"--weight-decay must be in [0, 1), received {args.weight_decay}")
     if args.demo:
         args.models, args.epochs, args.hidden_units, args.batch_size = ["lstm"], 4, 256, 32
         args.learning_rate = 3e-3
@@ -163,7 +166,8 @@ def main(argv=None):
                 vocabulary.size, cell=MODELS[name], embedding_dim=args.embedding_dim,
                 hidden_units=args.hidden_units, num_layers=args.num_layers, dropout=args.dropout, name=name)
             model.compile(
-                optimizer=recurrent_optimizer(args.learning_rate, decay_steps=args.epochs * steps_per_epoch),
+                optimizer=recurrent_optimizer(args.learning_rate, decay_steps=args.epochs * steps_per_epoch,
+                                              weight_decay=args.weight_decay),
                 loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
             )
         print(f"\nModel: {name} ({model.count_params():,} params)")
@@ -203,8 +207,8 @@ def main(argv=None):
         print(f"-> [random char] {from_random}")
         training = training_record(
             args.command, harness.elapsed(args), seed=args.seed, epochs=row["epochs"], batch_size=args.batch_size,
-            learning_rate=args.learning_rate, sequence_length=args.sequence_length, fractions=args.fractions,
-            quick=args.quick, data_file=bool(args.data), models_trained=args.models,
+            learning_rate=args.learning_rate, weight_decay=args.weight_decay, sequence_length=args.sequence_length,
+            fractions=args.fractions, quick=args.quick, data_file=bool(args.data), models_trained=args.models,
             chosen_on_validation=best["model"])
         card_fields = dict(
             task="next-character language model",

@@ -281,8 +281,8 @@ def write_card(path, **fields):
     return card
 
 
-def recurrent_optimizer(learning_rate=2e-3, clipnorm=1.0, decay_steps=None, final_fraction=0.05):
-    """Adam with gradient-norm clipping (on by default for recurrent models).
+def recurrent_optimizer(learning_rate=2e-3, clipnorm=1.0, decay_steps=None, final_fraction=0.05, weight_decay=None):
+    """Adam (AdamW with `weight_decay`) with gradient-norm clipping (on by default for recurrent models).
 
     Args:
         learning_rate: peak learning rate. Defaults to 2e-3.
@@ -293,10 +293,14 @@ def recurrent_optimizer(learning_rate=2e-3, clipnorm=1.0, decay_steps=None, fina
             many steps (use `epochs * steps_per_epoch`). Defaults to None
             (constant).
         final_fraction: see `decay_steps`. Defaults to 0.05.
+        weight_decay: decoupled weight decay (Loshchilov and Hutter, 2019);
+            `None` or 0 for plain Adam. Defaults to None.
     """
     schedule = learning_rate
     if decay_steps:
         schedule = keras.optimizers.schedules.CosineDecay(learning_rate, int(decay_steps), alpha=final_fraction)
+    if weight_decay:
+        return keras.optimizers.AdamW(learning_rate=schedule, weight_decay=weight_decay, clipnorm=clipnorm)
     return keras.optimizers.Adam(learning_rate=schedule, clipnorm=clipnorm)
 
 

@@ -59,6 +59,7 @@ def test_scored_windows_match_a_direct_cross_entropy():
         (["--batch-size", "0"], "--batch-size: expected a positive integer"),
         (["--temperature", "0"], "--temperature: expected a positive number"),
         (["--models", "transformer"], "unknown model(s) ['transformer']"),
+        (["--weight-decay", "-0.1"], "--weight-decay must be in [0, 1), received -0.1"),
         (["--backend", "mxnet"], "--backend: invalid choice"),
     ],
 )

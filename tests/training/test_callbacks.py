@@ -118,6 +118,13 @@ def test_gradient_clipping_is_on_by_default():
     assert recurrent_optimizer(clipnorm=None).clipnorm is None
 
 
+def test_weight_decay_gives_adamw_with_clipping():
+    optimizer = recurrent_optimizer(1e-3, weight_decay=0.01)
+    assert isinstance(optimizer, keras.optimizers.AdamW)
+    assert optimizer.weight_decay == 0.01 and optimizer.clipnorm == 1.0
+    assert type(recurrent_optimizer(1e-3, weight_decay=0.0)) is keras.optimizers.Adam
+
+
 def _fit_with_standard_callbacks(output_dir, epochs):
     rng = np.random.default_rng(0)
     x = rng.normal(size=(32, 4)).astype("float32")
