@@ -7,7 +7,8 @@ and its keyword settings into one.
 """
 
 from kerasrnn.decoding.beam_sampler import BeamSampler
-from kerasrnn.decoding.beam_sampler import length_penalty
+from kerasrnn.decoding.beam_sampler import length_normalizer
+from kerasrnn.decoding.beam_sampler import length_penalty  # deprecated name of length_normalizer
 from kerasrnn.decoding.beam_sampler import normalized_scores
 from kerasrnn.decoding.greedy_sampler import GreedySampler
 from kerasrnn.decoding.random_sampler import RandomSampler

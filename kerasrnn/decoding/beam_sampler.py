@@ -25,7 +25,10 @@ With one beam this is greedy search: the live hypothesis is the most likely
 token each step, and once the most likely token ends it, the search stops.
 """
 
+import warnings
+
 import numpy as np
+
 from keras import ops
 
 from kerasrnn.decoding.sampler import NEGATIVE
@@ -37,10 +40,20 @@ from kerasrnn.decoding.sampler import write_column
 _VALID = NEGATIVE / 2  # log-probabilities above this belong to real hypotheses
 
 
-def length_penalty(lengths, alpha):
-    """GNMT's length penalty `((5 + lengths) / 6) ** alpha` (float32)."""
+def length_normalizer(lengths, alpha):
+    """GNMT's length normaliser `((5 + lengths) / 6) ** alpha` (float32), the divisor of a hypothesis' log-probability.
+
+    `alpha` is what the samplers and tasks call `length_penalty`.
+    """
     lengths = ops.cast(lengths, "float32")
     return ops.power((5.0 + lengths) / 6.0, alpha)
+
+
+def length_penalty(lengths, alpha):
+    """Deprecated name of `length_normalizer` (the argument `length_penalty` keeps its name)."""
+    warnings.warn("kerasrnn.decoding.length_penalty() is deprecated; use length_normalizer()",
+                  DeprecationWarning, stacklevel=2)
+    return length_normalizer(lengths, alpha)
 
 
 def normalized_scores(tokens, log_probs, alpha=0.6):
@@ -52,7 +65,7 @@ def normalized_scores(tokens, log_probs, alpha=0.6):
     every sampler, so greedy and beam search report comparable scores.
     """
     lengths = ops.maximum(ops.sum(ops.cast(ops.not_equal(tokens, 0), "int32"), axis=-1), 1)
-    return ops.cast(log_probs, "float32") / length_penalty(lengths, alpha)
+    return ops.cast(log_probs, "float32") / length_normalizer(lengths, alpha)
 
 
 def check_beam_arguments(beam_width, alpha, vocabulary_size=None):
@@ -155,7 +168,7 @@ class BeamSampler(Sampler):
                 ends = ops.logical_and(ops.equal(top % vocabulary_size, end_token_id), top_log_probs > _VALID)
                 ends = ops.logical_and(ends, ops.logical_not(ops.expand_dims(row_done, 1)))
                 end_log_probs = ops.where(ends, top_log_probs, NEGATIVE)
-                end_scores = ops.where(ends, top_log_probs / length_penalty(generated, alpha), NEGATIVE)
+                end_scores = ops.where(ends, top_log_probs / length_normalizer(generated, alpha), NEGATIVE)
                 end_tokens = ops.take(tokens, ops.reshape(top // vocabulary_size + row_offsets, (-1,)), axis=0)
                 end_column = ops.full_like(ops.reshape(top, (-1,)), end_token_id, dtype="int32")  # (rows,)
                 end_tokens = write_column(end_tokens, positions, i + 1, end_column)
@@ -175,7 +188,7 @@ class BeamSampler(Sampler):
             if end_token_id is not None:
                 # Done: a full pool that no live hypothesis outscores. Its live hypotheses are dropped.
                 full = ops.all(finished_scores > _VALID, axis=1)
-                best_live = ops.max(alive_log_probs, axis=1) / length_penalty(generated, alpha)
+                best_live = ops.max(alive_log_probs, axis=1) / length_normalizer(generated, alpha)
                 row_done = ops.logical_or(row_done, ops.logical_and(full, best_live <= ops.min(finished_scores, 1)))
             alive_log_probs = ops.where(ops.expand_dims(row_done, 1), NEGATIVE, alive_log_probs)
             return i + 1, tokens, alive_log_probs, finished_tokens, finished_log_probs, row_done, finished_scores, state
@@ -187,7 +200,7 @@ class BeamSampler(Sampler):
 
         # Live hypotheses of rows cut at the end of the buffer, scored at that length, join the finished ones.
         alive_scores = ops.where(alive_log_probs > _VALID,
-                                 alive_log_probs / length_penalty(ops.maximum(i - index, 1), alpha), NEGATIVE)
+                                 alive_log_probs / length_normalizer(ops.maximum(i - index, 1), alpha), NEGATIVE)
         tokens, log_probs, _ = _best(beam, row_offsets, [finished_tokens, tokens],
                                      [finished_log_probs, alive_log_probs], [finished_scores, alive_scores])
         tokens = ops.reshape(tokens, (batch_size, beam, length))

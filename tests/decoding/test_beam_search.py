@@ -14,6 +14,7 @@ from kerasrnn.decoding import BeamSampler
 from kerasrnn.decoding import GreedySampler
 from kerasrnn.decoding import RandomSampler
 from kerasrnn.decoding import Seq2SeqGenerator
+from kerasrnn.decoding import length_normalizer
 from kerasrnn.decoding import length_penalty
 from kerasrnn.decoding import normalized_scores
 from kerasrnn.decoding.seq2seq_generator import pad_sources
@@ -97,9 +98,15 @@ def test_greedy_equals_beam_width_one():
         scores[0, 0], abs=1e-5)
 
 
+def test_length_penalty_function_is_a_deprecated_alias_of_length_normalizer():
+    with pytest.warns(DeprecationWarning, match="length_normalizer"):
+        value = length_penalty(7, 1.0)
+    assert float(ops.convert_to_numpy(value)) == pytest.approx(2.0)
+
+
 def test_length_penalty_decides_between_short_and_long_hypotheses():
-    assert float(ops.convert_to_numpy(length_penalty(1, 0.6))) == pytest.approx(1.0)
-    assert float(ops.convert_to_numpy(length_penalty(7, 1.0))) == pytest.approx(2.0)
+    assert float(ops.convert_to_numpy(length_normalizer(1, 0.6))) == pytest.approx(1.0)
+    assert float(ops.convert_to_numpy(length_normalizer(7, 1.0))) == pytest.approx(2.0)
     plain, _, _ = run_beam(SHORT_OR_LONG, beam_width=2, alpha=0.0)
     assert plain[0, 0, :2].tolist() == [END, 0]  # log P favours the short one
     normalised, scores, log_probs = run_beam(SHORT_OR_LONG, beam_width=2, alpha=1.0)
