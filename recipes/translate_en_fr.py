@@ -334,9 +334,11 @@ def main(argv=None):
         target_ids = [target_vocabulary.encode(target_text(p)) for p in split]
         longest = max(max(len(ids) for ids in source_ids), max(len(ids) for ids in target_ids))
         boundaries = list(range(3, longest + 2)) if args.bucketing else None
+        # Source and target padded to one length (a multiple of 4 for subwords): a few shapes to compile.
         return make_translation_dataset(
             source_ids, target_ids, args.batch_size, target_vocabulary.start_id, target_vocabulary.end_id,
-            reverse_source=args.reverse_source, bucket_boundaries=boundaries, shuffle=shuffle, seed=args.seed)
+            reverse_source=args.reverse_source, bucket_boundaries=boundaries, shuffle=shuffle, seed=args.seed,
+            length_multiple=4 if args.subword_vocabulary_size else 1)
 
     train = dataset(train_pairs, shuffle=True)
     validation = dataset(validation_pairs, shuffle=False)

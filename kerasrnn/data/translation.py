@@ -102,6 +102,7 @@ def make_translation_dataset(
     bucket_boundaries=None,
     shuffle=True,
     seed=None,
+    length_multiple=None,
 ):
     """Teacher-forcing batches `((source, target_in), target_out, sample_weight)`.
 
@@ -123,6 +124,12 @@ def make_translation_dataset(
             None (plain padded batches).
         shuffle: shuffle pairs each epoch. Defaults to True.
         seed: seed for the shuffle. Defaults to None.
+        length_multiple: when given, each batch's source and target are
+            padded to one length, the longer of the two rounded up to a
+            multiple of this, so a compiled train step sees a few shapes
+            instead of one per pair of lengths (subword sequences vary a lot;
+            JAX and `tf.function` compile once per shape). Defaults to None
+            (each side padded to its own longest sequence).
 
     Returns:
         A `tf.data.Dataset`.
@@ -160,6 +167,20 @@ def make_translation_dataset(
         )
     else:
         dataset = dataset.padded_batch(batch_size, padding_values=((0, 0), 0, 0.0))
+    if length_multiple is not None:
+        multiple = check_positive_int(length_multiple, "length_multiple")
+
+        def pad_to_one_length(inputs, target_out, weight):
+            source, target_in = inputs
+            longest = tf.maximum(tf.shape(source)[1], tf.shape(target_in)[1])
+            length = (longest + multiple - 1) // multiple * multiple
+
+            def pad(x):
+                return tf.pad(x, [[0, 0], [0, length - tf.shape(x)[1]]])
+
+            return (pad(source), pad(target_in)), pad(target_out), pad(weight)
+
+        dataset = dataset.map(pad_to_one_length, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     return dataset.prefetch(tf.data.AUTOTUNE)
 
 

@@ -79,6 +79,19 @@ def test_translation_batches_pad_and_weight():
     np.testing.assert_array_equal(src, [[7, 6, 5], [8, 0, 0]])
 
 
+def test_translation_length_multiple_pads_both_sides_to_one_length():
+    sources = [np.array([5, 6, 7]), np.array([8])]
+    targets = [np.array([9, 10]), np.array([11, 12, 13, 14, 15])]
+    dataset = data.make_translation_dataset(sources, targets, 2, 3, 4, shuffle=False, length_multiple=4)
+    (src, tgt_in), tgt_out, weight = next(dataset.as_numpy_iterator())
+    np.testing.assert_array_equal(src, [[5, 6, 7, 0, 0, 0, 0, 0], [8, 0, 0, 0, 0, 0, 0, 0]])
+    np.testing.assert_array_equal(tgt_in, [[3, 9, 10, 0, 0, 0, 0, 0], [3, 11, 12, 13, 14, 15, 0, 0]])
+    np.testing.assert_array_equal(tgt_out, [[9, 10, 4, 0, 0, 0, 0, 0], [11, 12, 13, 14, 15, 4, 0, 0]])
+    np.testing.assert_array_equal(weight, (tgt_out != 0).astype("float32"))
+    with pytest.raises(ValueError, match="length_multiple"):
+        data.make_translation_dataset(sources, targets, 2, 3, 4, length_multiple=0)
+
+
 def test_translation_bucketing_groups_similar_lengths():
     rng = np.random.default_rng(0)
     lengths = rng.integers(1, 30, size=400)

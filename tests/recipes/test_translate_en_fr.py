@@ -5,6 +5,7 @@ import pytest
 
 import kerasrnn
 from kerasrnn.tasks.translator import Translator
+from tests import testing
 from tests.recipes.recipe_runner import assert_ok
 from tests.recipes.recipe_runner import load_recipe
 from tests.recipes.recipe_runner import run_recipe
@@ -62,3 +63,22 @@ def test_bad_flags_give_one_line_errors():
     result = run_recipe("translate_en_fr", "--beam-widths", "0,4", "--quick")
     assert result.returncode == 2 and "--beam-widths must be integers >= 1" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(testing.backend() != "jax", reason="one backend is enough for the recipe's flags: "
+                    "tests/layers/test_seq2seq.py and tests/tasks check each option on every backend")
+def test_quick_run_with_every_model_option_and_subwords(tmp_path):
+    out = assert_ok(run_recipe(
+        "translate_en_fr", "--quick", "--bidirectional-encoder", "--decoder-hidden-units", "24",
+        "--context-every-step", "--residual", "--num-layers", "2", "--tie-embeddings",
+        "--subword-vocabulary-size", "200", "--warmup-epochs", "0.5", "--average-last", "1",
+        "--output-dir", tmp_path))
+    assert re.search(r"^  (greedy|beam \d)\s+BLEU\s+\d+\.\d+", out, re.M)
+    card = json.loads((tmp_path / "card.json").read_text())
+    kerasrnn.cards.validate_card(card)
+    assert "signature" in json.dumps(card["metrics"]["test"]["sacrebleu"])
+    translator = kerasrnn.load(tmp_path)
+    model = translator.model
+    assert model.context_every_step and model.bidirectional_encoder and model.tie_embeddings
+    translation = translator.translate("Go home.", beam_width=2)
+    assert isinstance(translation, str) and "<unk>" not in translation and "▁" not in translation
