@@ -14,7 +14,7 @@ recomputed.
 The functions take the input projection already computed for all steps,
 time-major, and return the stacked outputs; callers run them only for the
 configurations they support (see `kerasrnn.layers.fused_rnn` and
-`kerasrnn.layers.layer_norm_rnn`) and use Keras' generic loop otherwise.
+`kerasrnn.layers.layer_norm_simple_rnn`) and use Keras' generic loop otherwise.
 There is no LSTM here: the same construction trained an LSTM language model
 at 0.97x the speed of Keras' own scan (benchmarks/RESULTS.md, 40.5k vs 41.9k
 tokens/s), so the JAX LSTM runs Keras' loop. Imported only when the JAX
