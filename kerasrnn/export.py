@@ -46,6 +46,8 @@ import subprocess
 import sys
 import tempfile
 
+from kerasrnn.utils.validation import check_positive_int
+
 DEFAULT_BEAM_WIDTH = 4
 
 
@@ -81,10 +83,9 @@ def export_saved_model(model_dir, output_dir, beam_width=DEFAULT_BEAM_WIDTH, max
         raise ValueError(
             f"{model_dir} holds a {task!r} task; SavedModel export supports 'translator' and 'language_model'"
         )
-    if isinstance(beam_width, bool) or not isinstance(beam_width, int) or beam_width < 1:
-        raise ValueError(f"`beam_width` must be a positive integer, received: beam_width={beam_width!r}")
-    if max_length is not None and (isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 1):
-        raise ValueError(f"`max_length` must be a positive integer, received: max_length={max_length!r}")
+    beam_width = check_positive_int(beam_width, "beam_width")
+    if max_length is not None:
+        max_length = check_positive_int(max_length, "max_length")
     empty_dir = os.path.isdir(output_dir) and not os.listdir(output_dir)
     if os.path.lexists(output_dir) and not empty_dir and not overwrite:
         raise FileExistsError(f"{output_dir} exists and is not empty; pass overwrite=True (--overwrite) to replace it")

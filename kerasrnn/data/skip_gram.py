@@ -16,6 +16,7 @@ import numpy as np
 from kerasrnn.data.validation import check_non_negative_int
 from kerasrnn.data.validation import check_positive_int
 from kerasrnn.data.validation import check_token_ids
+from kerasrnn.utils.validation import check_int_in_range
 
 
 def unigram_table(counts, power=0.75):
@@ -221,9 +222,8 @@ def skip_gram_blocks(
     smallest = -(-len(ids) // block_size) * block_size
     if num_positions is None:
         num_positions = smallest
-    if isinstance(num_positions, bool) or not isinstance(num_positions, (int, np.integer)) or (
-        num_positions < smallest or num_positions % block_size
-    ):
+    num_positions = check_int_in_range(num_positions, "num_positions", smallest)  # room for every word
+    if num_positions % block_size:
         raise ValueError(
             f"`num_positions` must be a multiple of block_size={block_size} of at least len(ids)={len(ids)}, "
             f"received: num_positions={num_positions!r}"

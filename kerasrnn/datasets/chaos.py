@@ -1,9 +1,10 @@
 """Chaotic time series: Mackey-Glass, integrated from its delay differential equation."""
 
 import math
-import numbers
 
 import numpy as np
+
+from kerasrnn.utils.validation import check_positive_int
 
 
 def mackey_glass(num_steps, tau=17, a=0.2, b=0.1, n=10, x0=1.2, dt=1.0, substeps=10):
@@ -57,15 +58,12 @@ def mackey_glass(num_steps, tau=17, a=0.2, b=0.1, n=10, x0=1.2, dt=1.0, substeps
         M. C. Mackey and L. Glass, [Oscillation and chaos in physiological
         control systems](https://doi.org/10.1126/science.267326), Science (1977).
     """
-    if isinstance(num_steps, bool) or not isinstance(num_steps, numbers.Integral) or num_steps <= 0:
-        raise ValueError(f"`num_steps` must be a positive integer; received num_steps={num_steps!r}")
-    if isinstance(substeps, bool) or not isinstance(substeps, numbers.Integral) or substeps <= 0:
-        raise ValueError(f"`substeps` must be a positive integer; received substeps={substeps!r}")
+    num_steps = check_positive_int(num_steps, "num_steps")
+    substeps = check_positive_int(substeps, "substeps")
     if not tau >= 0:
         raise ValueError(f"`tau` must be >= 0 (the delay, in time units); received tau={tau!r}")
     if not dt > 0:
         raise ValueError(f"`dt` must be > 0 (the time between samples); received dt={dt!r}")
-    num_steps, substeps = int(num_steps), int(substeps)
     tau, a, b, n, x0, dt = (float(value) for value in (tau, a, b, n, x0, dt))
     if 0 < tau < dt / substeps:
         substeps = math.ceil(dt / tau)  # the delayed points must lie in the computed past

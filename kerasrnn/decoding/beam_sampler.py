@@ -33,9 +33,9 @@ from keras import ops
 
 from kerasrnn.decoding.sampler import NEGATIVE
 from kerasrnn.decoding.sampler import Sampler
-from kerasrnn.decoding.sampler import check_positive_int
 from kerasrnn.decoding.sampler import prefill
 from kerasrnn.decoding.sampler import write_column
+from kerasrnn.utils.validation import check_positive_int
 
 _VALID = NEGATIVE / 2  # log-probabilities above this belong to real hypotheses
 
@@ -70,7 +70,7 @@ def normalized_scores(tokens, log_probs, alpha=0.6):
 
 def check_beam_arguments(beam_width, alpha, vocabulary_size=None):
     """Reject bad beam-search settings with one-line errors naming the value."""
-    check_positive_int("beam_width", beam_width)
+    check_positive_int(beam_width, "beam_width")
     if vocabulary_size is not None and beam_width >= vocabulary_size:
         raise ValueError(
             f"`beam_width` must be smaller than the vocabulary size {vocabulary_size}, "

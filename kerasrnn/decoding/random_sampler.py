@@ -12,6 +12,7 @@ import numpy as np
 from keras import ops
 
 from kerasrnn.decoding.sampler import Sampler
+from kerasrnn.utils.validation import check_int_in_range
 
 
 def check_sampling_arguments(temperature=1.0, top_k=None, top_p=None, vocabulary_size=None):
@@ -22,8 +23,7 @@ def check_sampling_arguments(temperature=1.0, top_k=None, top_p=None, vocabulary
             f"received: temperature={temperature!r}"
         )
     if top_k is not None:
-        if isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer)) or top_k <= 0:
-            raise ValueError(f"`top_k` must be a positive integer or None, received: top_k={top_k!r}")
+        check_int_in_range(top_k, "top_k", 1, allow_none=True)
         if vocabulary_size is not None and top_k > vocabulary_size:
             raise ValueError(
                 f"`top_k` must be at most the vocabulary size {vocabulary_size}, received: top_k={top_k}"

@@ -17,7 +17,6 @@ made by `sampling_inputs()` and passed to the compiled loop as arguments.
 """
 
 import keras
-import numpy as np
 from keras import ops
 
 NEGATIVE = -1e9  # the log-probability of impossible tokens (finite, so no inf - inf = nan)
@@ -152,9 +151,3 @@ def write_column(tokens, positions, column, values):
     backend, and eager PyTorch needs no index tensors built per step.
     """
     return ops.where(ops.equal(positions, column), ops.expand_dims(values, 1), tokens)
-
-
-def check_positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ValueError(f"`{name}` must be a positive integer, received: {name}={value!r}")
-    return int(value)

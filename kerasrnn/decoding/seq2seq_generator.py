@@ -12,8 +12,9 @@ import numpy as np
 from keras import ops
 
 from kerasrnn.backend import compile_inference
-from kerasrnn.decoding.sampler import check_positive_int
 from kerasrnn.decoding.stepper import RecurrentStepper
+from kerasrnn.utils.validation import check_int_in_range
+from kerasrnn.utils.validation import check_positive_int
 
 LENGTH_MULTIPLE = 8  # sources are padded to a multiple of this, so few shapes get compiled
 
@@ -196,11 +197,8 @@ class Seq2SeqGenerator:
         else:
             self.stepper = Seq2SeqStepper(model)
         vocabulary_size = self.stepper.vocabulary_size
-        for name, value in (("start_id", start_id), ("end_id", end_id)):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 0 < value < vocabulary_size:
-                raise ValueError(f"`{name}` must be a token id in [1, {vocabulary_size}), received: {name}={value!r}")
-        self.start_id = int(start_id)
-        self.end_id = int(end_id)
+        self.start_id = check_int_in_range(start_id, "start_id", 1, vocabulary_size - 1)  # a token id, not 0
+        self.end_id = check_int_in_range(end_id, "end_id", 1, vocabulary_size - 1)
         self.suppress_ids = tuple(sorted({0, *(int(i) for i in suppress_ids)} - {self.end_id}))
         self.logit_bias = np.zeros((vocabulary_size,), "float32")
         self.logit_bias[list(self.suppress_ids)] = -1e9
@@ -223,7 +221,7 @@ class Seq2SeqGenerator:
             log-probabilities `(batch,)` (or `(batch, beam_width)`).
         """
         padded = pad_sources(sources)
-        max_length = 2 * padded.shape[1] if max_length is None else check_positive_int("max_length", max_length)
+        max_length = 2 * padded.shape[1] if max_length is None else check_positive_int(max_length, "max_length")
         batch = padded.shape[0]
         size = 1 << (batch - 1).bit_length()  # the batch padded with empty sources to a power of two
         rows = np.zeros((size, padded.shape[1]), "int32")

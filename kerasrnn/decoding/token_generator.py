@@ -4,7 +4,7 @@ import numpy as np
 from keras import ops
 
 from kerasrnn.backend import compile_inference
-from kerasrnn.decoding.sampler import check_positive_int
+from kerasrnn.utils.validation import check_positive_int
 
 
 class TokenGenerator:
@@ -51,7 +51,7 @@ class TokenGenerator:
             prompt = prompt[None, :]
         if prompt.ndim != 2 or prompt.shape[1] < 1:
             raise ValueError(f"`prompt_ids` must hold at least one token per prompt, received shape {prompt.shape}")
-        num_steps = check_positive_int("num_steps", num_steps)
+        num_steps = check_positive_int(num_steps, "num_steps")
         vocabulary_size = self.stepper.vocabulary_size
         if prompt.min() < 0 or prompt.max() >= vocabulary_size:
             raise ValueError(f"prompt ids must be in [0, {vocabulary_size}), received [{prompt.min()}, {prompt.max()}]")

@@ -28,6 +28,8 @@ Reference:
 
 import warnings
 
+from kerasrnn.utils.validation import check_positive_int
+
 MAX_ORDER = 4
 
 
@@ -121,5 +123,4 @@ def sentence_bleu(references, hypothesis, max_order=MAX_ORDER):
 
 
 def _check_order(max_order):
-    if isinstance(max_order, bool) or not isinstance(max_order, int) or max_order <= 0:
-        raise ValueError(f"`max_order` must be a positive integer, received: max_order={max_order!r}")
+    return check_positive_int(max_order, "max_order")

@@ -14,6 +14,8 @@ says whether the predicted probabilities can be read as probabilities.
 import numpy as np
 
 from kerasrnn.utils.validation import check_finite_positive_number
+from kerasrnn.utils.validation import check_int_in_range
+from kerasrnn.utils.validation import check_positive_int
 
 
 def _check_labels(y_true, y_pred):
@@ -66,11 +68,8 @@ def confusion_matrix(y_true, y_pred, num_classes=None):
     largest = int(max(y_true.max(), y_pred.max()))
     if num_classes is None:
         num_classes = largest + 1
-    elif isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes <= largest:
-        raise ValueError(
-            f"`num_classes` must be an integer larger than every class id ({largest}), "
-            f"received: num_classes={num_classes!r}"
-        )
+    else:
+        num_classes = check_int_in_range(num_classes, "num_classes", largest + 1)  # more than every class id
     counts = np.bincount(y_true * num_classes + y_pred, minlength=num_classes * num_classes)
     return counts.reshape(num_classes, num_classes)
 
@@ -143,8 +142,7 @@ def expected_calibration_error(y_true, probabilities, num_bins=15):
     if not np.all(np.isfinite(probabilities)) or probabilities.min() < 0 or probabilities.max() > 1:
         raise ValueError("`probabilities` must hold numbers in [0, 1], received values from "
                          f"{np.nanmin(probabilities)} to {np.nanmax(probabilities)}")
-    if isinstance(num_bins, bool) or not isinstance(num_bins, (int, np.integer)) or num_bins < 1:
-        raise ValueError(f"`num_bins` must be a positive integer, received: num_bins={num_bins!r}")
+    num_bins = check_positive_int(num_bins, "num_bins")
     predicted = np.argmax(probabilities, axis=-1)
     y_true, predicted = _check_labels(y_true, predicted)
     confidence = probabilities.max(axis=-1)

@@ -7,6 +7,7 @@ from kerasrnn.layers.seq2seq import Seq2SeqBridge
 from kerasrnn.layers.seq2seq import Seq2SeqDecoder
 from kerasrnn.layers.seq2seq import Seq2SeqEncoder
 from kerasrnn.utils.validation import check_bool
+from kerasrnn.utils.validation import check_fraction
 
 
 @keras.saving.register_keras_serializable(package="kerasrnn")
@@ -223,14 +224,9 @@ class SparseLabelSmoothingCrossentropy(keras.losses.Loss):
     """
 
     def __init__(self, label_smoothing=0.1, name="label_smoothing_crossentropy", **kwargs):
-        if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, (int, float)) or not (
-            0 <= label_smoothing < 1
-        ):
-            raise ValueError(
-                f"`label_smoothing` must be a float in [0, 1), received: label_smoothing={label_smoothing!r}"
-            )
+        label_smoothing = check_fraction(label_smoothing, "label_smoothing", low_open=False, high_open=True)
         super().__init__(name=name, **kwargs)
-        self.label_smoothing = float(label_smoothing)
+        self.label_smoothing = label_smoothing
 
     def call(self, y_true, y_pred):
         log_probs = ops.log_softmax(ops.cast(y_pred, "float32"), axis=-1)  # (batch, time, classes)

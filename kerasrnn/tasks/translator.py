@@ -20,6 +20,7 @@ from kerasrnn.tasks.task import Task
 from kerasrnn.text.vocabulary import MASK
 from kerasrnn.text.vocabulary import START
 from kerasrnn.text.vocabulary import Vocabulary
+from kerasrnn.utils.validation import check_positive_int
 
 TARGET_VOCABULARY_FILE = "target_vocabulary.json"
 SUBWORD_FILES = {"source": "source_subwords.model", "target": "target_subwords.model", "shared": "subwords.model"}
@@ -169,8 +170,7 @@ class Translator(Task):
         return results[0] if isinstance(sentences, str) else results
 
     def _batches(self, sentences, batch_size):
-        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size <= 0:
-            raise ValueError(f"`batch_size` must be a positive integer, received: batch_size={batch_size!r}")
+        batch_size = check_positive_int(batch_size, "batch_size")
         sentences = [sentences] if isinstance(sentences, str) else list(sentences)
         if not sentences:
             raise ValueError("`sentences` is empty: give at least one sentence to translate")
