@@ -202,7 +202,9 @@ def check_training_step(layer_output_model, input_data, learning_rate=0.01, seed
     model = keras.Model(layer_output_model.input, head(_first_output(layer_output_model.outputs)))
     targets = np.random.default_rng(seed).normal(size=tuple(model.outputs[0].shape[1:]))
     targets = np.broadcast_to(targets, (len(_as_tuple(input_data)[0]), *targets.shape)).astype("float32")
-    model.compile(optimizer=keras.optimizers.SGD(learning_rate=learning_rate), loss="mse", run_eagerly=True)
+    # A compiled train step, as `fit` runs it: TensorFlow's fused recurrences (XLA) train inside a
+    # `tf.function` only, not under an eager GradientTape.
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=learning_rate), loss="mse", jit_compile=False)
 
     def loss():
         return float(np.mean((to_numpy(model(input_data)) - targets) ** 2))
