@@ -16,6 +16,8 @@ call without recompiling (temperature, random noise) are `inputs`, arrays
 made by `sampling_inputs()` and passed to the compiled loop as arguments.
 """
 
+import functools
+
 import keras
 from keras import ops
 
@@ -94,19 +96,20 @@ class Sampler:
         finished = ops.zeros((batch_size,), "bool") if done is None else ops.cast(done, "bool")
         stops = end_token_id is not None or done is not None
 
-        def cond(i, tokens, log_probs, finished, state):
+        def cond(i, fed, tokens, log_probs, finished, state):
             more = i < length - 1
             return ops.logical_and(more, ops.logical_not(ops.all(finished))) if stops else more
 
-        def body(i, tokens, log_probs, finished, state):
-            logits, state = next_fn(ops.take(tokens, i, axis=1), state, i)
+        def body(i, fed, tokens, log_probs, finished, state):
+            # `fed` is `tokens[:, i]`, carried rather than read back from the buffer: one gather less per step.
+            logits, state = next_fn(fed, state, i)
             following = i + 1
-            if keras.backend.standardize_dtype(logits.dtype) != "float32":
+            if needs_cast(logits, "float32"):
                 logits = ops.cast(logits, "float32")  # (batch, vocabulary)
             if logit_bias is not None:
                 logits = logits + logit_bias
             chosen = self.next_token(logits, i, inputs)  # (batch,)
-            if keras.backend.standardize_dtype(chosen.dtype) != "int32":
+            if needs_cast(chosen, "int32"):
                 chosen = ops.cast(chosen, "int32")
             picked = ops.logical_not(finished) if track_log_probs or end_token_id is not None else None
             if mask is not None:
@@ -123,11 +126,12 @@ class Sampler:
             tokens = write_column(tokens, positions, following, chosen)
             if end_token_id is not None:
                 finished = ops.logical_or(finished, ops.logical_and(picked, ops.equal(chosen, end_token_id)))
-            return following, tokens, log_probs, finished, state
+            return following, chosen, tokens, log_probs, finished, state
 
-        loop_vars = (ops.convert_to_tensor(index, "int32"), tokens, ops.zeros((batch_size,), "float32"), finished,
+        start = ops.convert_to_tensor(index, "int32")
+        loop_vars = (start, ops.take(tokens, start, axis=1), tokens, ops.zeros((batch_size,), "float32"), finished,
                      state)
-        _, tokens, log_probs, _, _ = ops.while_loop(cond, body, loop_vars)
+        _, _, tokens, log_probs, _, _ = ops.while_loop(cond, body, loop_vars)
         return tokens, (log_probs if track_log_probs else None)
 
 
@@ -140,6 +144,16 @@ def prefill(next_fn, tokens, state, index):
         return next_fn(ops.take(tokens, i, axis=1), state, i)[1]
 
     return ops.fori_loop(0, index, body, state)
+
+
+@functools.lru_cache(maxsize=None)
+def _standard_dtype(dtype):
+    return keras.backend.standardize_dtype(dtype)
+
+
+def needs_cast(x, dtype):
+    """Whether tensor `x` is not of `dtype` (a Keras dtype name); memoised, as eager PyTorch asks at every step."""
+    return _standard_dtype(x.dtype) != dtype
 
 
 def write_column(tokens, positions, column, values):
