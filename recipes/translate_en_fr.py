@@ -253,12 +253,15 @@ def main(argv=None):
     import time
     import warnings
 
+    import numpy as np
+
     import keras
 
     from kerasrnn.cards import make_card, training_record
     from kerasrnn.data.splits import describe_splits
     from kerasrnn.data.translation import limit_pair_length, make_translation_dataset
     from kerasrnn.datasets.fra_eng import FRA_ENG_URL, load_fra_eng
+    from kerasrnn.io_utils import atomic_path, atomic_write_json
     from kerasrnn.layers.recurrent_factory import RECURRENT_KINDS
     from kerasrnn.metrics.bleu import sentence_bleu
     from kerasrnn.models.seq2seq import Seq2Seq, sequence_loss
@@ -266,7 +269,8 @@ def main(argv=None):
     from kerasrnn.text.normalization import normalize_sentence
     from kerasrnn.text.subword import SubwordVocabulary
     from kerasrnn.text.vocabulary import Vocabulary
-    from kerasrnn.training import check_no_nan, plot_history, recurrent_optimizer, restore_best, standard_callbacks
+    from kerasrnn.training import (check_no_nan, full_history, plot_history, recurrent_optimizer, restore_best,
+                                   standard_callbacks)
 
     if args.cell not in RECURRENT_KINDS:
         raise ValueError(f"--cell must be one of {', '.join(RECURRENT_KINDS)}, received {args.cell!r}")
@@ -363,30 +367,54 @@ def main(argv=None):
     print(f"\nModel: {model.name} ({model.count_params():,} params)")
 
     # ----------------------------------------------------------------- Train
+    # Both records live beside the BackupAndRestore checkpoint, so a resumed run
+    # still counts every epoch's time and averages the right weights.
+    backup_dir = os.path.join(args.output_dir, "backup")
+
     class EpochTimer(keras.callbacks.Callback):
-        """Seconds each epoch spends training (its validation excluded)."""
+        """Seconds each epoch spends training (its validation excluded), kept across a resume."""
 
         def __init__(self):
             super().__init__()
+            self.path = os.path.join(backup_dir, "epoch_seconds.json")
             self.seconds, self.started = [], None
+            if os.path.exists(self.path):
+                with open(self.path) as f:
+                    self.seconds = json.load(f)
 
         def on_epoch_begin(self, epoch, logs=None):
-            self.started = time.perf_counter()
+            self.seconds, self.started = self.seconds[:epoch], time.perf_counter()
 
         def on_test_begin(self, logs=None):
             if self.started is not None:
                 self.seconds.append(time.perf_counter() - self.started)
                 self.started = None
 
+        def on_epoch_end(self, epoch, logs=None):
+            os.makedirs(backup_dir, exist_ok=True)
+            atomic_write_json(self.path, self.seconds)
+
     class LastWeights(keras.callbacks.Callback):
-        """The weights at the end of each of the last `count` epochs (for checkpoint averaging)."""
+        """The weights at the end of each of the last `count` epochs (for checkpoint averaging), kept across a resume."""
 
         def __init__(self, count):
             super().__init__()
             self.count, self.kept = count, []
+            self.path = os.path.join(backup_dir, "last_weights.npz")
+            if os.path.exists(self.path):
+                with np.load(self.path) as saved:
+                    self.kept = [[saved[f"{k}_{i}"] for i in range(int(saved[f"{k}_count"]))]
+                                 for k in range(int(saved["count"]))]
 
         def on_epoch_end(self, epoch, logs=None):
             self.kept = (self.kept + [self.model.get_weights()])[-self.count:]
+            arrays = {"count": len(self.kept)}
+            for k, weights in enumerate(self.kept):
+                arrays[f"{k}_count"] = len(weights)
+                arrays.update({f"{k}_{i}": weight for i, weight in enumerate(weights)})
+            os.makedirs(backup_dir, exist_ok=True)
+            with atomic_path(self.path) as temporary, open(temporary, "wb") as f:
+                np.savez(f, **arrays)
 
         def average(self):
             return [sum(weights) / len(weights) for weights in zip(*self.kept)]
@@ -398,6 +426,7 @@ def main(argv=None):
     history = model.fit(train, validation_data=validation, epochs=args.epochs, callbacks=callbacks,
                         verbose="auto" if sys.stdout.isatty() and not args.quick else 2)
     check_no_nan(callbacks, args.output_dir)
+    history = full_history(history, args.output_dir)  # with the epochs before a resume
     if args.average_last > 1 and last_weights.kept:
         model.set_weights(last_weights.average())  # the mean of the last epochs' weights
         print(f"weights: the average of the last {len(last_weights.kept)} epochs")
@@ -466,10 +495,10 @@ def main(argv=None):
     # ------------------------------------------------------------------ Save
     training = training_record(
         args.command, harness.elapsed(args), seed=args.seed, fractions=args.fractions, quick=args.quick,
-        data_file=bool(args.data), epochs=len(history.history["loss"]), batch_size=args.batch_size,
+        data_file=bool(args.data), epochs=len(history["loss"]), batch_size=args.batch_size,
         learning_rate=args.learning_rate, label_smoothing=args.label_smoothing, max_length=args.max_length,
         truncate=args.truncate, bucketing=args.bucketing, training_pairs=len(train_pairs),
-        length_penalty=length_penalty, seconds_per_epoch=epoch_seconds,
+        length_penalty=length_penalty, seconds_per_epoch=epoch_seconds, training_s=round(sum(timer.seconds), 1),
         target_tokens_per_second=target_tokens / epoch_seconds, warmup_epochs=args.warmup_epochs,
         average_last=args.average_last, max_target_tokens=max_target_tokens)
     tokens = (f"{args.subword_model} subwords (cased, SentencePiece"

@@ -20,6 +20,7 @@ from kerasrnn.training.callbacks import StopOnNaN
 from kerasrnn.training.callbacks import check_loss
 from kerasrnn.training.callbacks import check_no_nan
 from kerasrnn.training.callbacks import copy_best_model
+from kerasrnn.training.callbacks import full_history
 from kerasrnn.training.callbacks import loss_diverged
 from kerasrnn.training.callbacks import plot_history
 from kerasrnn.training.callbacks import recurrent_optimizer

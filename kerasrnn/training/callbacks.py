@@ -1,6 +1,7 @@
 """Training helpers shared by the recipes: callbacks, divergence checks, model cards and training curves."""
 
 import contextlib
+import csv
 import math
 import os
 import time
@@ -246,6 +247,25 @@ def check_no_nan(callbacks, output_dir):
             best = os.path.join(output_dir, "checkpoints", "best.keras")
             kept = f"; the last good model is in {best}" if os.path.exists(best) else ""
             check_loss(callback.loss, callback.start_loss, f"epoch {epoch + 1}, batch {batch}", detail=kept)
+
+
+def full_history(history, output_dir):
+    """Every epoch's logs of a run, resumed ones included: `output_dir/history.csv` when present, else `history`.
+
+    `model.fit` returns a `History` of the epochs it ran itself; after a
+    resume from `BackupAndRestore` the earlier epochs are only in the CSV log
+    that `standard_callbacks` keeps. Returns a dict of lists (name -> one
+    float per epoch), the form `plot_history` also takes.
+    """
+    path = os.path.join(output_dir, "history.csv")
+    logs = dict(history.history if hasattr(history, "history") else history)
+    if not os.path.exists(path):
+        return logs
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    if len(rows) < len(next(iter(logs.values()), [])):
+        return logs  # a CSV log from something else
+    return {name: [float(row[name]) for row in rows] for name in rows[0] if name != "epoch"} if rows else logs
 
 
 def plot_history(history, path, title=None):
