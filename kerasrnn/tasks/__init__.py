@@ -8,6 +8,7 @@ from kerasrnn.tasks.name_generator import NameGenerator
 from kerasrnn.tasks.saved_task import load
 from kerasrnn.tasks.saved_task import load_keras_model
 from kerasrnn.tasks.saved_task import register_task
+from kerasrnn.tasks.saved_task import round_weights
 from kerasrnn.tasks.saved_task import write_task
 from kerasrnn.tasks.task import Task
 from kerasrnn.tasks.translator import Translator

@@ -3,7 +3,8 @@
 A task directory holds:
 
     task.json        {"task": ..., "format_version": 1, "kerasrnn_version": ...}
-    model.keras      the Keras model (loads on any backend)
+    model.keras      the Keras model (loads on any backend; its float weights
+                     may be stored as float16, see `write_task`)
     vocabulary.json  the vocabulary (when the task has one)
     card.json        what was trained, how, and the held-out metrics (when there is a card)
 
@@ -12,14 +13,17 @@ Every file is written atomically (temporary file, then rename), `task.json`
 last, so a directory with a `task.json` is complete.
 """
 
+import io
 import json
 import os
 import zipfile
 
 import keras
+import numpy as np
 
 from kerasrnn.io_utils import atomic_path
 from kerasrnn.io_utils import atomic_write_json
+from kerasrnn.utils.validation import check_choice
 from kerasrnn.utils.defer_tensorflow import tensorflow_not_imported_by_keras
 
 FORMAT_VERSION = 1
@@ -39,14 +43,27 @@ def register_task(name):
     return decorate
 
 
-def write_task(directory, task_name, model, vocabulary=None, card=None, extra=None):
-    """Write a task directory (see the module docstring); returns the directory."""
+WEIGHTS_DTYPES = ("float32", "float16")
+"""How `write_task` may store a model's float32 weights."""
+
+
+def write_task(directory, task_name, model, vocabulary=None, card=None, extra=None, weights_dtype="float32"):
+    """Write a task directory (see the module docstring); returns the directory.
+
+    `weights_dtype="float16"` stores the model's float32 weights as float16:
+    half the file, and they load back into float32 variables (on every
+    backend) rounded to float16. Call `round_weights(model)` before evaluating
+    a model to measure exactly what is stored.
+    """
     from kerasrnn import __version__
 
+    check_choice(weights_dtype, "weights_dtype", WEIGHTS_DTYPES)
     directory = os.fspath(directory)
     os.makedirs(directory, exist_ok=True)
     with atomic_path(os.path.join(directory, "model.keras")) as tmp:
         inference_copy(model).save(tmp)
+        if weights_dtype == "float16":
+            _store_weights_as_float16(tmp)
     if vocabulary is not None:
         vocabulary.save(os.path.join(directory, "vocabulary.json"))
     if card is not None:
@@ -55,6 +72,49 @@ def write_task(directory, task_name, model, vocabulary=None, card=None, extra=No
     manifest.update(extra or {})
     atomic_write_json(os.path.join(directory, "task.json"), manifest)
     return directory
+
+
+def round_weights(model, dtype="float16"):
+    """Round `model`'s float32 weights to `dtype` precision, in place (the variables stay float32).
+
+    Afterwards the model computes exactly what a task saved with
+    `weights_dtype=dtype` computes once loaded. Returns the model.
+    """
+    check_choice(dtype, "dtype", WEIGHTS_DTYPES[1:])
+    for variable in model.weights:
+        if keras.backend.standardize_dtype(variable.dtype) == "float32":
+            value = keras.ops.convert_to_numpy(variable)
+            variable.assign(value.astype(dtype).astype("float32"))
+    return model
+
+
+def _store_weights_as_float16(path):
+    """Rewrite the `.keras` archive at `path` with its float32 weight arrays stored as float16."""
+    import h5py  # a dependency of Keras
+
+    def convert(source, target):
+        target.attrs.update(source.attrs)
+        for name, item in source.items():
+            if isinstance(item, h5py.Group):
+                convert(item, target.create_group(name))
+            else:
+                data = item[()]
+                if getattr(data, "dtype", None) == np.float32:
+                    data = data.astype(np.float16)
+                target.create_dataset(name, data=data).attrs.update(item.attrs)
+
+    archive = io.BytesIO()
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            data = source.read(entry.filename)
+            if entry.filename.endswith(".h5"):
+                converted = io.BytesIO()
+                with h5py.File(io.BytesIO(data), "r") as weights, h5py.File(converted, "w") as half:
+                    convert(weights, half)
+                data = converted.getvalue()
+            target.writestr(entry, data)
+    with open(path, "wb") as f:
+        f.write(archive.getvalue())
 
 
 def inference_copy(model):

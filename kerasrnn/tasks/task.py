@@ -136,11 +136,19 @@ class Task:
             assets["vocabulary"] = Vocabulary.load(vocabulary_path)
         return assets
 
-    def save(self, directory):
+    def save(self, directory, weights_dtype="float32"):
         """Write the task to `directory` (atomically, `task.json` last); returns the directory.
 
         The model is saved without its optimizer, so the directory loads on
         any backend for inference (`kerasrnn.load`).
+
+        Args:
+            directory: where to write (created if needed).
+            weights_dtype: `"float32"`, or `"float16"` to store the weights at
+                half the size; they load back as float32 values rounded to
+                float16 (`kerasrnn.tasks.round_weights(task.model)` first
+                makes the model in memory compute exactly what is stored).
+                Defaults to `"float32"`.
         """
         directory = os.fspath(directory)
         os.makedirs(directory, exist_ok=True)
@@ -148,7 +156,8 @@ class Task:
         manifest.update(self.get_config())
         vocabulary = getattr(self, "vocabulary", None)
         vocabulary = vocabulary if isinstance(vocabulary, Vocabulary) else None
-        return write_task(directory, self.task_name, self.model, vocabulary, self.card or None, manifest)
+        return write_task(directory, self.task_name, self.model, vocabulary, self.card or None, manifest,
+                          weights_dtype=weights_dtype)
 
     @classmethod
     def load(cls, directory):
