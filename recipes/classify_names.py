@@ -280,7 +280,7 @@ def main(argv=None):
 
     for name in args.models:
         output_dir = os.path.join(args.output_dir, name)
-        cell, bidirectional = MODELS[name]
+        cell_type, bidirectional = MODELS[name]
         members, first_history = [], None
         for member in range(args.members):
             seed = args.seed + member
@@ -292,7 +292,7 @@ def main(argv=None):
             # --------------------------------------------------------- Model
             with strategy_scope:
                 model = build_sequence_classifier(
-                    vocabulary.size, len(languages), cell=cell, embedding_dim=args.embedding_dim,
+                    vocabulary.size, len(languages), cell_type=cell_type, embedding_dim=args.embedding_dim,
                     hidden_units=args.hidden_units, num_layers=args.num_layers, bidirectional=bidirectional,
                     dropout=args.dropout, ngram_filters=args.ngram_filters, name=name)
                 model.compile(
@@ -379,14 +379,14 @@ def main(argv=None):
         f"{len(languages)} languages)" for kind in kinds)
     if len(classifier.members) > 1:
         architecture += f", softmax(logits / {classifier.temperature:.3f}) averaged over {len(classifier.members)} models"
-    cell, bidirectional = MODELS[kinds[0]]
+    cell_type, bidirectional = MODELS[kinds[0]]
     weakest = sorted(test_scores["f1_per_language"], key=test_scores["f1_per_language"].get)[:3]
     card_fields = dict(
         task=f"name -> language of origin ({len(languages)} languages)",
         model={"name": best["model"],
                "architecture": architecture, "members": len(classifier.members),
                "temperature": classifier.temperature,
-               "parameters": best["parameters"], "cell": cell, "bidirectional": bidirectional,
+               "parameters": best["parameters"], "cell": cell_type, "bidirectional": bidirectional,
                "hidden_units": args.hidden_units, "embedding_dim": args.embedding_dim,
                "num_layers": args.num_layers, "dropout": args.dropout, "ngram_filters": args.ngram_filters, "vocabulary_size": vocabulary.size,
                "languages": languages, "normalization": normalization},

@@ -156,7 +156,7 @@ def main(argv=None):
 
     # ----------------------------------------------------------------- Model
     model = kerasrnn.models.build_language_model(
-        vocabulary.size, cell="lstm", embedding_dim=args.embedding_dim, hidden_units=args.hidden_units,
+        vocabulary.size, cell_type="lstm", embedding_dim=args.embedding_dim, hidden_units=args.hidden_units,
         num_layers=args.num_layers, name="plant_name_lstm")
     steps = int(train.cardinality()) * args.epochs
     model.compile(optimizer=recurrent_optimizer(args.learning_rate, decay_steps=steps),

@@ -272,12 +272,12 @@ def main(argv=None):
     def train_model(name):
         """Train one model; its best epoch (validation loss) stays in `<name>/checkpoints/best.keras`."""
         output_dir = os.path.join(args.output_dir, name)
-        cell, num_layers, bidirectional = MODELS[name]
-        echo_state = cell == "echo_state"
+        cell_type, num_layers, bidirectional = MODELS[name]
+        echo_state = cell_type == "echo_state"
         # ------------------------------------------------------------- Model
         with strategy_scope:
             model = build_masked_word_model(
-                vocabulary.size, cell=cell, embedding_dim=args.embedding_dim,
+                vocabulary.size, cell_type=cell_type, embedding_dim=args.embedding_dim,
                 hidden_units=args.reservoir_units if echo_state else args.hidden_units,
                 num_layers=num_layers, bidirectional=bidirectional, dropout=args.dropout,
                 connectivity=args.connectivity, spectral_radius=args.spectral_radius, seed=args.seed, name=name)
@@ -347,7 +347,7 @@ def main(argv=None):
     plot_validation_curves(histories, os.path.join(args.output_dir, "validation_curves.png"))
     best = max(results, key=lambda row: row["validation"]["accuracy"])
     name = best["model"]
-    cell, num_layers, bidirectional = MODELS[name]
+    cell_type, num_layers, bidirectional = MODELS[name]
     print(f"chosen on validation: {name} (validation accuracy {best['validation']['accuracy']:.4f})")
 
     # The chosen model's weights: its checkpoint, the best/ of an earlier run of it, or trained again.
@@ -378,17 +378,17 @@ def main(argv=None):
     print("\n".join(verdict_line("Test", example) for example in test_examples))
 
     # ------------------------------------------------------------------ Save
-    units = args.reservoir_units if cell == "echo_state" else args.hidden_units
-    if cell == "echo_state":
+    units = args.reservoir_units if cell_type == "echo_state" else args.hidden_units
+    if cell_type == "echo_state":
         architecture = (f"fixed random word embedding {args.embedding_dim} -> fixed sparse echo-state reservoirs "
                         f"of {units} units read in both directions (spectral radius {args.spectral_radius:g}, "
                         f"connectivity {args.connectivity:g}) -> trained dense softmax per position")
     else:
         architecture = (f"word embedding {args.embedding_dim} -> {num_layers} x "
-                        f"{'bidirectional ' if bidirectional else ''}{cell} {units} -> dense softmax per position")
+                        f"{'bidirectional ' if bidirectional else ''}{cell_type} {units} -> dense softmax per position")
     card_fields = dict(
         task="masked-word prediction: name the word hidden behind <mask> from the words around it",
-        model={"name": name, "architecture": architecture, "parameters": best["parameters"], "cell": cell,
+        model={"name": name, "architecture": architecture, "parameters": best["parameters"], "cell": cell_type,
                "num_layers": num_layers, "bidirectional": bidirectional, "embedding_dim": args.embedding_dim,
                "hidden_units": units, "dropout": args.dropout, "vocabulary_size": vocabulary.size,
                "sequence_length": length},

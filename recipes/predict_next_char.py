@@ -163,7 +163,7 @@ def main(argv=None):
         # ------------------------------------------------------------- Model
         with strategy_scope:
             model = kerasrnn.models.build_language_model(
-                vocabulary.size, cell=MODELS[name], embedding_dim=args.embedding_dim,
+                vocabulary.size, cell_type=MODELS[name], embedding_dim=args.embedding_dim,
                 hidden_units=args.hidden_units, num_layers=args.num_layers, dropout=args.dropout, name=name)
             model.compile(
                 optimizer=recurrent_optimizer(args.learning_rate, decay_steps=args.epochs * steps_per_epoch,

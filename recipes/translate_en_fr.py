@@ -45,6 +45,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+from kerasrnn.cli import DeprecatedFlag  # noqa: E402  (imports no Keras)
 
 
 def parse_args(argv=None):
@@ -63,9 +64,10 @@ def parse_args(argv=None):
     parser.add_argument("--hidden-units", type=harness.positive_int, default=256, help="size of the recurrent state")
     parser.add_argument("--num-layers", type=harness.positive_int, default=2,
                         help="stacked recurrent layers in the encoder and the decoder")
-    parser.add_argument("--cell", default="lstm",
+    parser.add_argument("--cell-type", default="lstm",
                         help="recurrent layer kind: lstm, gru, simple_rnn, layernorm_rnn, layernorm_lstm, "
                              "layernorm_gru")
+    parser.add_argument("--cell", action=DeprecatedFlag, new_flag="--cell-type", dest="cell_type")
     parser.add_argument("--dropout", type=float, default=0.2, help="dropout on embeddings and between layers")
     parser.add_argument("--label-smoothing", type=float, default=0.1, help="label smoothing of the loss")
     parser.add_argument("--reverse-source", action=argparse.BooleanOptionalAction, default=True,
@@ -272,8 +274,8 @@ def main(argv=None):
     from kerasrnn.training import (check_no_nan, full_history, plot_history, recurrent_optimizer, restore_best,
                                    standard_callbacks)
 
-    if args.cell not in RECURRENT_KINDS:
-        raise ValueError(f"--cell must be one of {', '.join(RECURRENT_KINDS)}, received {args.cell!r}")
+    if args.cell_type not in RECURRENT_KINDS:
+        raise ValueError(f"--cell-type must be one of {', '.join(RECURRENT_KINDS)}, received {args.cell_type!r}")
     keras.utils.set_random_seed(args.seed)
     # Bucketed tf.data batches have no known count: Keras says so once at the end of epoch 1, harmlessly.
     warnings.filterwarnings("ignore", message="Your input ran out of data")
@@ -360,8 +362,8 @@ def main(argv=None):
     with harness.setup_distribution(args):
         model = Seq2Seq(
             source_vocabulary.size, target_vocabulary.size, embedding_dim=args.embedding_dim,
-            hidden_units=args.hidden_units, num_layers=args.num_layers, cell=args.cell, dropout=args.dropout,
-            reverse_source=args.reverse_source, name=f"{args.cell}_seq2seq", **options)
+            hidden_units=args.hidden_units, num_layers=args.num_layers, cell_type=args.cell_type, dropout=args.dropout,
+            reverse_source=args.reverse_source, name=f"{args.cell_type}_seq2seq", **options)
         model.compile(optimizer=recurrent_optimizer(learning_rate), loss=sequence_loss(args.label_smoothing),
                       weighted_metrics=["accuracy"])
     print(f"\nModel: {model.name} ({model.count_params():,} params)")
@@ -508,15 +510,15 @@ def main(argv=None):
     card_fields = dict(
         task="English to French translation (attention-free encoder-decoder)",
         model={"name": model.name, "parameters": model.count_params(),
-               "architecture": f"{args.num_layers}-layer {args.cell} encoder ({encoder_kind}) -> final states"
+               "architecture": f"{args.num_layers}-layer {args.cell_type} encoder ({encoder_kind}) -> final states"
                                + (" -> tanh bridge" if args.bridge else "")
-                               + f" -> {args.num_layers}-layer {args.cell} decoder"
+                               + f" -> {args.num_layers}-layer {args.cell_type} decoder"
                                + (" with the encoder summary at every step and in the output layer"
                                   if args.context_every_step else "")
                                + (", residual connections" if args.residual else "")
                                + f" -> softmax over {target_vocabulary.size} {tokens}"
                                + (" (tied embeddings)" if args.tie_embeddings else "") + "; no attention",
-               "cell": args.cell, "embedding_dim": args.embedding_dim, "hidden_units": args.hidden_units,
+               "cell": args.cell_type, "embedding_dim": args.embedding_dim, "hidden_units": args.hidden_units,
                "num_layers": args.num_layers, "dropout": args.dropout, "reverse_source": args.reverse_source,
                "source_vocabulary_size": source_vocabulary.size, "target_vocabulary_size": target_vocabulary.size,
                "vocabulary": f"subword ({args.subword_model})" if args.subword_vocabulary_size else "word",

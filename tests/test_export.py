@@ -50,7 +50,7 @@ def translator_dir(tmp_path_factory):
     keras.utils.set_random_seed(1)
     source = Vocabulary.build(ENGLISH, level="word")
     target = Vocabulary.build(FRENCH, level="word")
-    model = Seq2Seq(source.size, target.size, embedding_dim=8, hidden_units=12, num_layers=2, cell="lstm",
+    model = Seq2Seq(source.size, target.size, embedding_dim=8, hidden_units=12, num_layers=2, cell_type="lstm",
                     reverse_source=True)
     directory = tmp_path_factory.mktemp("translator")
     Translator(model, source, target, card={"max_length": 6}).save(directory)
@@ -90,7 +90,7 @@ def test_subword_translator_export_embeds_the_sentencepiece_models(tmp_path):
     keras.utils.set_random_seed(3)
     source = SubwordVocabulary.train(ENGLISH * 10, vocabulary_size=40)
     target = SubwordVocabulary.train(FRENCH * 10, vocabulary_size=40)
-    model = Seq2Seq(source.size, target.size, embedding_dim=8, hidden_units=12, cell="lstm", reverse_source=True,
+    model = Seq2Seq(source.size, target.size, embedding_dim=8, hidden_units=12, cell_type="lstm", reverse_source=True,
                     bidirectional_encoder=True, bridge=True, context_every_step=True, tie_embeddings=True)
     directory = tmp_path / "translator"
     Translator(model, source, target, card={"max_target_tokens": 8}).save(directory)
@@ -112,7 +112,7 @@ def test_subword_translator_export_embeds_the_sentencepiece_models(tmp_path):
 def language_model_dir(tmp_path_factory):
     keras.utils.set_random_seed(2)
     vocabulary = Vocabulary.build(TEXT, level="char")
-    model = build_language_model(vocabulary.size, cell="lstm", embedding_dim=8, hidden_units=16, num_layers=2)
+    model = build_language_model(vocabulary.size, cell_type="lstm", embedding_dim=8, hidden_units=16, num_layers=2)
     directory = tmp_path_factory.mktemp("language_model")
     LanguageModel(model, vocabulary).save(directory)
     return directory

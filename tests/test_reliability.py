@@ -38,7 +38,7 @@ def test_repeated_generation_and_decoding_do_not_grow_memory():
     keras.utils.set_random_seed(0)
     text = "to be or not to be, that is the question. " * 20
     vocabulary = Vocabulary.build(text, level="char")
-    language_model = LanguageModel(build_language_model(vocabulary.size, cell="gru", embedding_dim=8,
+    language_model = LanguageModel(build_language_model(vocabulary.size, cell_type="gru", embedding_dim=8,
                                                         hidden_units=16), vocabulary)
     english = ["i am cold .", "where is the station ?", "he reads a book ."]
     french = ["j'ai froid .", "où est la gare ?", "il lit un livre ."]

@@ -36,7 +36,7 @@ class KerasGeneration:
 
         self.prompt, vocabulary = _prompt_and_vocabulary(size)
         model = build_language_model(
-            vocabulary.size, cell="lstm", embedding_dim=size["embedding_dim"], hidden_units=size["hidden_units"]
+            vocabulary.size, cell_type="lstm", embedding_dim=size["embedding_dim"], hidden_units=size["hidden_units"]
         )
         self.language_model = LanguageModel(model, vocabulary)
         self.num_steps = size["num_steps"]

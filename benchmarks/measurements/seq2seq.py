@@ -44,7 +44,7 @@ class KerasSeq2SeqTraining:
         self.size = size
         vocabulary = size["vocabulary_size"]
         self.model = Seq2Seq(vocabulary, vocabulary, embedding_dim=size["embedding_dim"],
-                             hidden_units=size["hidden_units"], num_layers=size["num_layers"], cell="lstm")
+                             hidden_units=size["hidden_units"], num_layers=size["num_layers"], cell_type="lstm")
         self.model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-3), loss=sequence_loss(LABEL_SMOOTHING))
         self.source, self.target_in, self.target_out = random_pairs(size)
         self.amount = len(self.source)  # pairs per repeat

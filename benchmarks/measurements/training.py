@@ -5,7 +5,7 @@ Every subject trains the same network on random token ids,
 cross-entropy from logits and Adam (learning rate 1e-3), and reports
 tokens per second (`batch_size * sequence_length` per step).
 
-- `ours`: `kerasrnn.models.build_language_model(V, cell=kind, ...)`, the model
+- `ours`: `kerasrnn.models.build_language_model(V, cell_type=kind, ...)`, the model
   the recipes train (its layer comes from `make_recurrent_layer(kind, ...)`),
   compiled and trained with `model.fit` as the recipes do.
 - `keras`: the same model with `keras.layers.LSTM` / `GRU` / `SimpleRNN`.
@@ -91,7 +91,7 @@ class KerasTraining:
             from kerasrnn.models import build_language_model
 
             self.model = build_language_model(
-                vocabulary, cell=KINDS[kind][1], embedding_dim=size["embedding_dim"],
+                vocabulary, cell_type=KINDS[kind][1], embedding_dim=size["embedding_dim"],
                 hidden_units=size["hidden_units"],
             )
         else:

@@ -37,6 +37,7 @@ from kerasrnn.utils.validation import check_bool
 from kerasrnn.utils.validation import check_non_negative_int
 from kerasrnn.utils.validation import check_positive_int
 from kerasrnn.utils.validation import check_stack_arguments
+from kerasrnn.utils.validation import renamed_argument
 
 
 def _state_count(layer):
@@ -47,30 +48,44 @@ def _state_count(layer):
     return len(sizes) if isinstance(sizes, (list, tuple)) else 1
 
 
+def config_with_cell_type(config):
+    """`config` with the key `"cell"` of configs saved before the rename read as `"cell_type"` (no warning).
+
+    The recurrent layer kind was saved as `"cell"` until it became
+    `cell_type`; a `.keras` file written then still loads, silently. The
+    deprecated keyword (`cell=...` in code) warns; an old file is not the
+    user's code to change.
+    """
+    config = dict(config)
+    if "cell" in config and "cell_type" not in config:
+        config["cell_type"] = config.pop("cell")
+    return config
+
+
 class _RecurrentStack(keras.layers.Layer):
     """What the encoder and decoder share: embedding, stacked recurrent layers, dropout, residuals."""
 
-    def __init__(self, vocabulary_size, embedding_dim=256, hidden_units=256, num_layers=1, cell="lstm",
+    def __init__(self, vocabulary_size, embedding_dim=256, hidden_units=256, num_layers=1, cell_type="lstm",
                  dropout=0.0, residual=False, return_state=False, bidirectional=False, **kwargs):
         super().__init__(**kwargs)
         vocabulary_size, embedding_dim, hidden_units, num_layers = check_stack_arguments(
-            cell, RECURRENT_KINDS, dropout, vocabulary_size=vocabulary_size, embedding_dim=embedding_dim,
+            cell_type, RECURRENT_KINDS, dropout, vocabulary_size=vocabulary_size, embedding_dim=embedding_dim,
             hidden_units=hidden_units, num_layers=num_layers
         )
         self.vocabulary_size = vocabulary_size
         self.embedding_dim = embedding_dim
         self.hidden_units = hidden_units
         self.num_layers = num_layers
-        self.cell = cell
+        self.cell_type = cell_type
         self.dropout = dropout
         self.residual = check_bool(residual, "residual")
         self.embedding = keras.layers.Embedding(vocabulary_size, embedding_dim, name="embedding")
         self.recurrent_layers = []
         for index in range(num_layers):
-            layer = make_recurrent_layer(cell, hidden_units, return_sequences=True, return_state=return_state,
-                                         name=f"{cell}_{index}")
+            layer = make_recurrent_layer(cell_type, hidden_units, return_sequences=True, return_state=return_state,
+                                         name=f"{cell_type}_{index}")
             if bidirectional and index == 0:
-                layer = keras.layers.Bidirectional(layer, merge_mode="concat", name=f"bidirectional_{cell}_0")
+                layer = keras.layers.Bidirectional(layer, merge_mode="concat", name=f"bidirectional_{cell_type}_0")
             self.recurrent_layers.append(layer)
         # One dropout after the embedding and after every recurrent layer (Zaremba et al., 2014).
         self.dropout_layers = [
@@ -112,7 +127,7 @@ class _RecurrentStack(keras.layers.Layer):
         states = list(states)
         if len(states) != len(self.state_sizes):
             raise ValueError(
-                f"{self.name} takes {len(self.state_sizes)} states ({self.cell} x {self.num_layers} layers), "
+                f"{self.name} takes {len(self.state_sizes)} states ({self.cell_type} x {self.num_layers} layers), "
                 f"received {len(states)}"
             )
         per_layer = []
@@ -129,11 +144,15 @@ class _RecurrentStack(keras.layers.Layer):
             "embedding_dim": self.embedding_dim,
             "hidden_units": self.hidden_units,
             "num_layers": self.num_layers,
-            "cell": self.cell,
+            "cell_type": self.cell_type,
             "dropout": self.dropout,
             "residual": self.residual,
         })
         return config
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config_with_cell_type(config))
 
 
 @keras.saving.register_keras_serializable(package="kerasrnn")
@@ -155,7 +174,7 @@ class Seq2SeqEncoder(_RecurrentStack):
         embedding_dim: size of the token embedding. Defaults to 256.
         hidden_units: size of each recurrent state. Defaults to 256.
         num_layers: stacked recurrent layers. Defaults to 1.
-        cell: recurrent layer kind, one of
+        cell_type: recurrent layer kind, one of
             `kerasrnn.layers.recurrent_factory.RECURRENT_KINDS`.
             Defaults to `"lstm"`.
         dropout: dropout rate on the embedding and between layers (not on
@@ -163,6 +182,8 @@ class Seq2SeqEncoder(_RecurrentStack):
         bidirectional: make the first layer bidirectional. Defaults to False.
         residual: add each layer's input to its output from the second layer
             on, where the sizes match (Wu et al., 2016). Defaults to False.
+        cell: deprecated name of `cell_type` (a `DeprecationWarning`; removed
+            in the next release).
         **kwargs: base layer keyword arguments, such as `name`.
 
     Call arguments:
@@ -193,9 +214,10 @@ class Seq2SeqEncoder(_RecurrentStack):
         Machine Translation System" (residual connections).
     """
 
-    def __init__(self, vocabulary_size, embedding_dim=256, hidden_units=256, num_layers=1, cell="lstm",
-                 dropout=0.0, bidirectional=False, residual=False, **kwargs):
-        super().__init__(vocabulary_size, embedding_dim, hidden_units, num_layers, cell, dropout, residual,
+    def __init__(self, vocabulary_size, embedding_dim=256, hidden_units=256, num_layers=1, cell_type="lstm",
+                 dropout=0.0, bidirectional=False, residual=False, cell=None, **kwargs):
+        cell_type = renamed_argument(cell_type, "cell_type", cell, "cell", default="lstm")
+        super().__init__(vocabulary_size, embedding_dim, hidden_units, num_layers, cell_type, dropout, residual,
                          return_state=True, bidirectional=check_bool(bidirectional, "bidirectional"), **kwargs)
         self.bidirectional = bidirectional
 
@@ -321,7 +343,7 @@ class Seq2SeqDecoder(_RecurrentStack):
         hidden_units: size of each recurrent state; the encoder's unless a
             `Seq2SeqBridge` sits between them. Defaults to 256.
         num_layers: stacked recurrent layers. Defaults to 1.
-        cell: recurrent layer kind. Defaults to `"lstm"`.
+        cell_type: recurrent layer kind. Defaults to `"lstm"`.
         dropout: dropout rate on the embedding, between layers and before the
             output projection. Defaults to 0.
         context_dim: size of the context vector `c` given at every step, 0
@@ -330,6 +352,8 @@ class Seq2SeqDecoder(_RecurrentStack):
             2016). Defaults to False.
         tie_embeddings: share the target embedding matrix with the output
             layer. Defaults to False.
+        cell: deprecated name of `cell_type` (a `DeprecationWarning`; removed
+            in the next release).
         **kwargs: base layer keyword arguments, such as `name`.
 
     Call arguments:
@@ -364,9 +388,10 @@ class Seq2SeqDecoder(_RecurrentStack):
         Output Embedding to Improve Language Models".
     """
 
-    def __init__(self, vocabulary_size, embedding_dim=256, hidden_units=256, num_layers=1, cell="lstm",
-                 dropout=0.0, context_dim=0, residual=False, tie_embeddings=False, **kwargs):
-        super().__init__(vocabulary_size, embedding_dim, hidden_units, num_layers, cell, dropout, residual,
+    def __init__(self, vocabulary_size, embedding_dim=256, hidden_units=256, num_layers=1, cell_type="lstm",
+                 dropout=0.0, context_dim=0, residual=False, tie_embeddings=False, cell=None, **kwargs):
+        cell_type = renamed_argument(cell_type, "cell_type", cell, "cell", default="lstm")
+        super().__init__(vocabulary_size, embedding_dim, hidden_units, num_layers, cell_type, dropout, residual,
                          return_state=False, **kwargs)
         self.context_dim = check_non_negative_int(context_dim, "context_dim")
         self.tie_embeddings = check_bool(tie_embeddings, "tie_embeddings")

@@ -9,13 +9,14 @@ from kerasrnn.layers.recurrent_factory import RECURRENT_KINDS
 from kerasrnn.layers.recurrent_factory import make_recurrent_layer
 from kerasrnn.models._recurrent_stack import stack_recurrent_layers
 from kerasrnn.utils.validation import check_stack_arguments
+from kerasrnn.utils.validation import renamed_argument
 
 MASKED_WORD_KINDS = (*RECURRENT_KINDS, "echo_state")
 
 
 def build_masked_word_model(
     vocabulary_size,
-    cell="lstm",
+    cell_type="lstm",
     embedding_dim=64,
     hidden_units=128,
     num_layers=1,
@@ -26,6 +27,7 @@ def build_masked_word_model(
     leak_rate=1.0,
     seed=None,
     name=None,
+    cell=None,
 ):
     """A functional masked-word model: `Embedding -> RNN x num_layers -> Dense(vocabulary_size)`.
 
@@ -41,7 +43,7 @@ def build_masked_word_model(
     `keras.layers.Bidirectional`, concatenating a forward and a backward
     reading, so the prediction at `k` sees both sides of the gap.
 
-    `cell="echo_state"` builds an echo-state network: the embedding is a fixed
+    `cell_type="echo_state"` builds an echo-state network: the embedding is a fixed
     random one (normal, standard deviation `1 / sqrt(embedding_dim)`, so the
     reservoir inputs stay out of tanh saturation) and each layer is a fixed
     sparse `EchoState` reservoir (the backward reservoir of a bidirectional
@@ -50,7 +52,7 @@ def build_masked_word_model(
 
     Args:
         vocabulary_size: number of word ids, special tokens included.
-        cell: recurrent layer kind, one of `MASKED_WORD_KINDS`: `"lstm"`,
+        cell_type: recurrent layer kind, one of `MASKED_WORD_KINDS`: `"lstm"`,
             `"gru"`, `"simple_rnn"`, `"layernorm_rnn"`, `"layernorm_lstm"`,
             `"layernorm_gru"` or `"echo_state"`. Keras' own LSTM and GRU are
             built with their defaults (no recurrent dropout), so they keep the
@@ -71,14 +73,16 @@ def build_masked_word_model(
         seed: echo state only, the seed of the fixed embedding and
             reservoirs (`None`: drawn from NumPy's global state, which
             `keras.utils.set_random_seed` seeds). Defaults to None.
-        name: model name. Defaults to `"{bi}{cell}_masked_word_model"`.
+        name: model name. Defaults to `"{bi}{cell_type}_masked_word_model"`.
+        cell: deprecated name of `cell_type` (a `DeprecationWarning`; removed
+            in the next release).
 
     Returns:
         An uncompiled `keras.Model` with output logits `(batch, time, vocabulary_size)`.
 
     Example:
 
-    >>> model = build_masked_word_model(500, cell="gru", hidden_units=32, bidirectional=True)
+    >>> model = build_masked_word_model(500, cell_type="gru", hidden_units=32, bidirectional=True)
     >>> model(keras.ops.ones((2, 12), "int32")).shape   # (batch, time, vocabulary)
     (2, 12, 500)
 
@@ -87,12 +91,13 @@ def build_masked_word_model(
           https://doi.org/10.1109/78.650093)
         - [Devlin et al., 2019. BERT](https://arxiv.org/abs/1810.04805) (masked-word training)
     """
+    cell_type = renamed_argument(cell_type, "cell_type", cell, "cell", default="lstm")
     vocabulary_size, embedding_dim, hidden_units, num_layers = check_stack_arguments(
-        cell, MASKED_WORD_KINDS, dropout, vocabulary_size=vocabulary_size, embedding_dim=embedding_dim,
+        cell_type, MASKED_WORD_KINDS, dropout, vocabulary_size=vocabulary_size, embedding_dim=embedding_dim,
         hidden_units=hidden_units, num_layers=num_layers
     )
-    prefix = f"bi{cell}" if bidirectional else cell
-    echo_state = cell == "echo_state"
+    prefix = f"bi{cell_type}" if bidirectional else cell_type
+    echo_state = cell_type == "echo_state"
 
     inputs = keras.Input(shape=(None,), dtype="int32", name="token_ids")
     embedding = keras.layers.Embedding(
@@ -107,7 +112,7 @@ def build_masked_word_model(
         make_backward_layer = functools.partial(make_layer, go_backwards=True)
     else:
         def make_layer(index):
-            return make_recurrent_layer(cell, hidden_units, return_sequences=True, name=f"{cell}_{index}")
+            return make_recurrent_layer(cell_type, hidden_units, return_sequences=True, name=f"{cell_type}_{index}")
 
         make_backward_layer = None
     x = stack_recurrent_layers(x, make_layer, num_layers, bidirectional, dropout, make_backward_layer)

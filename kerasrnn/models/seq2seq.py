@@ -6,8 +6,10 @@ from keras import ops
 from kerasrnn.layers.seq2seq import Seq2SeqBridge
 from kerasrnn.layers.seq2seq import Seq2SeqDecoder
 from kerasrnn.layers.seq2seq import Seq2SeqEncoder
+from kerasrnn.layers.seq2seq import config_with_cell_type
 from kerasrnn.utils.validation import check_bool
 from kerasrnn.utils.validation import check_fraction
+from kerasrnn.utils.validation import renamed_argument
 
 
 @keras.saving.register_keras_serializable(package="kerasrnn")
@@ -49,7 +51,7 @@ class Seq2Seq(keras.Model):
         hidden_units: size of each recurrent state. Defaults to 256.
         num_layers: stacked recurrent layers in the encoder and the decoder.
             Defaults to 1.
-        cell: recurrent layer kind, one of
+        cell_type: recurrent layer kind, one of
             `kerasrnn.layers.recurrent_factory.RECURRENT_KINDS`.
             Defaults to `"lstm"`.
         dropout: dropout rate on embeddings and between layers (not recurrent
@@ -71,6 +73,9 @@ class Seq2Seq(keras.Model):
             Defaults to False.
         tie_embeddings: share the target embedding matrix with the output
             layer. Defaults to False.
+        cell: deprecated name of `cell_type` (a `DeprecationWarning`; removed
+            in the next release). A config saved with the old key `"cell"`
+            loads without a warning.
         **kwargs: `keras.Model` keyword arguments, such as `name`.
 
     Example:
@@ -98,7 +103,7 @@ class Seq2Seq(keras.Model):
         embedding_dim=256,
         hidden_units=256,
         num_layers=1,
-        cell="lstm",
+        cell_type="lstm",
         dropout=0.0,
         reverse_source=False,
         decoder_hidden_units=None,
@@ -107,8 +112,10 @@ class Seq2Seq(keras.Model):
         context_every_step=False,
         residual=False,
         tie_embeddings=False,
+        cell=None,
         **kwargs,
     ):
+        cell_type = renamed_argument(cell_type, "cell_type", cell, "cell", default="lstm")
         for name, value in (("reverse_source", reverse_source), ("bidirectional_encoder", bidirectional_encoder),
                             ("bridge", bridge), ("context_every_step", context_every_step)):
             check_bool(value, name)
@@ -119,9 +126,9 @@ class Seq2Seq(keras.Model):
                 f"unidirectional and of one size; with bidirectional_encoder={bidirectional_encoder!r} and "
                 f"decoder_hidden_units={decoder_hidden_units!r} (hidden_units={hidden_units!r}) pass bridge=True"
             )
-        encoder = Seq2SeqEncoder(source_vocabulary_size, embedding_dim, hidden_units, num_layers, cell, dropout,
+        encoder = Seq2SeqEncoder(source_vocabulary_size, embedding_dim, hidden_units, num_layers, cell_type, dropout,
                                  bidirectional=bidirectional_encoder, residual=residual, name="encoder")
-        decoder = Seq2SeqDecoder(target_vocabulary_size, embedding_dim, decoder_units, num_layers, cell, dropout,
+        decoder = Seq2SeqDecoder(target_vocabulary_size, embedding_dim, decoder_units, num_layers, cell_type, dropout,
                                  context_dim=encoder.summary_size if context_every_step else 0, residual=residual,
                                  tie_embeddings=tie_embeddings, name="decoder")
         bridge_layer = Seq2SeqBridge(decoder.state_sizes, name="bridge") if bridge else None
@@ -129,7 +136,7 @@ class Seq2Seq(keras.Model):
         target_in_ids = keras.Input(shape=(None,), dtype="int32", name="target_in_ids")
         states, context = encode_source(encoder, bridge_layer, context_every_step, source_ids)
         logits = decoder(target_in_ids, states, context)  # (batch, target_time, target_vocabulary)
-        kwargs.setdefault("name", f"{cell}_seq2seq")
+        kwargs.setdefault("name", f"{cell_type}_seq2seq")
         super().__init__(inputs=[source_ids, target_in_ids], outputs=logits, **kwargs)
         self.encoder = encoder
         self.decoder = decoder
@@ -139,7 +146,7 @@ class Seq2Seq(keras.Model):
         self.embedding_dim = embedding_dim
         self.hidden_units = hidden_units
         self.num_layers = num_layers
-        self.cell = cell
+        self.cell_type = cell_type
         self.dropout = dropout
         self.reverse_source = reverse_source
         self.decoder_hidden_units = decoder_hidden_units
@@ -166,7 +173,7 @@ class Seq2Seq(keras.Model):
             "embedding_dim": self.embedding_dim,
             "hidden_units": self.hidden_units,
             "num_layers": self.num_layers,
-            "cell": self.cell,
+            "cell_type": self.cell_type,
             "dropout": self.dropout,
             "reverse_source": self.reverse_source,
             "decoder_hidden_units": self.decoder_hidden_units,
@@ -180,7 +187,7 @@ class Seq2Seq(keras.Model):
 
     @classmethod
     def from_config(cls, config):
-        return cls(**config)
+        return cls(**config_with_cell_type(config))  # files saved before the rename have "cell"
 
 
 def encode_source(encoder, bridge, with_context, source_ids, training=False):

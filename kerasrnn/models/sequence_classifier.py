@@ -8,12 +8,13 @@ from kerasrnn.layers.recurrent_factory import make_recurrent_layer
 from kerasrnn.models._recurrent_stack import stack_recurrent_layers
 from kerasrnn.utils.validation import check_positive_int
 from kerasrnn.utils.validation import check_stack_arguments
+from kerasrnn.utils.validation import renamed_argument
 
 
 def build_sequence_classifier(
     vocabulary_size,
     num_classes,
-    cell="gru",
+    cell_type="gru",
     embedding_dim=64,
     hidden_units=128,
     num_layers=1,
@@ -22,6 +23,7 @@ def build_sequence_classifier(
     ngram_filters=0,
     ngram_widths=(2, 3, 4),
     name=None,
+    cell=None,
 ):
     """A functional many-to-one classifier: `Embedding -> RNN x num_layers -> Dense(num_classes)`.
 
@@ -38,7 +40,7 @@ def build_sequence_classifier(
     Args:
         vocabulary_size: number of token ids, padding (0) included.
         num_classes: number of classes.
-        cell: recurrent layer kind, one of
+        cell_type: recurrent layer kind, one of
             `kerasrnn.layers.recurrent_factory.RECURRENT_KINDS` (`"lstm"`,
             `"gru"`, `"simple_rnn"`, `"layernorm_rnn"`, `"layernorm_lstm"`,
             `"layernorm_gru"`). Defaults to `"gru"`.
@@ -54,30 +56,33 @@ def build_sequence_classifier(
             reads the embeddings, and its features are concatenated to the
             recurrent state before the dense layer. Defaults to 0 (none).
         ngram_widths: the n-gram widths of `CharNgrams`. Defaults to `(2, 3, 4)`.
-        name: model name. Defaults to `"bi{cell}_classifier"` or `"{cell}_classifier"`.
+        name: model name. Defaults to `"bi{cell_type}_classifier"` or `"{cell_type}_classifier"`.
+        cell: deprecated name of `cell_type` (a `DeprecationWarning`; removed
+            in the next release).
 
     Returns:
         An uncompiled `keras.Model` with output logits `(batch, num_classes)`.
 
     Example:
 
-    >>> model = build_sequence_classifier(30, num_classes=18, cell="lstm", hidden_units=32)
+    >>> model = build_sequence_classifier(30, num_classes=18, cell_type="lstm", hidden_units=32)
     >>> model(keras.ops.ones((4, 9), "int32")).shape   # (batch, classes)
     (4, 18)
     """
+    cell_type = renamed_argument(cell_type, "cell_type", cell, "cell", default="gru")
     vocabulary_size, num_classes, embedding_dim, hidden_units, num_layers = check_stack_arguments(
-        cell, RECURRENT_KINDS, dropout, vocabulary_size=vocabulary_size, num_classes=num_classes,
+        cell_type, RECURRENT_KINDS, dropout, vocabulary_size=vocabulary_size, num_classes=num_classes,
         embedding_dim=embedding_dim, hidden_units=hidden_units, num_layers=num_layers
     )
     if num_classes < 2:
         raise ValueError(f"`num_classes` must be at least 2, received: num_classes={num_classes}")
-    prefix = f"bi{cell}" if bidirectional else cell
+    prefix = f"bi{cell_type}" if bidirectional else cell_type
     inputs = keras.Input(shape=(None,), dtype="int32", name="token_ids")
     x = keras.layers.Embedding(vocabulary_size, embedding_dim, mask_zero=True, name="embedding")(inputs)
 
     def make_layer(index):
         last = index == num_layers - 1  # all but the last return their whole sequence
-        return make_recurrent_layer(cell, hidden_units, return_sequences=not last, name=f"{cell}_{index}")
+        return make_recurrent_layer(cell_type, hidden_units, return_sequences=not last, name=f"{cell_type}_{index}")
 
     embedded = x
     x = stack_recurrent_layers(x, make_layer, num_layers, bidirectional, dropout)  # (batch, directions * units)

@@ -123,20 +123,20 @@ def check_choice(value, name, choices):
     Example:
 
     ```python
-    check_choice("gru", "cell", ("lstm", "gru"))  # "gru"
-    check_choice("rnn", "cell", ("lstm", "gru"))  # ValueError: `cell` must be one of lstm, gru, received: cell='rnn'
+    check_choice("gru", "cell_type", ("lstm", "gru"))  # "gru"
+    check_choice("rnn", "cell_type", ("lstm", "gru"))  # ValueError: `cell_type` must be one of lstm, gru, ...
     ```
     """
     _require(value in choices, value, name, f"one of {', '.join(map(str, choices))}")
     return value
 
 
-def check_stack_arguments(cell, cells, dropout, **sizes):
+def check_stack_arguments(cell_type, cell_types, dropout, **sizes):
     """The arguments every stack of recurrent layers takes, checked in order; returns the sizes as ints.
 
     Each of `sizes` (`vocabulary_size=...`, `hidden_units=...`, ...) must be a
-    positive integer, `cell` one of `cells` (not checked when `cells` is
-    None), and `dropout` in `[0, 1)`.
+    positive integer, `cell_type` one of `cell_types` (not checked when
+    `cell_types` is None), and `dropout` in `[0, 1)`.
 
     Example:
 
@@ -146,8 +146,8 @@ def check_stack_arguments(cell, cells, dropout, **sizes):
     ```
     """
     sizes = [check_positive_int(value, name) for name, value in sizes.items()]
-    if cells is not None:
-        check_choice(cell, "cell", cells)
+    if cell_types is not None:
+        check_choice(cell_type, "cell_type", cell_types)
     check_fraction(dropout, "dropout", low_open=False, high_open=True)
     return sizes
 

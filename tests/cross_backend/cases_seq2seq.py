@@ -3,14 +3,14 @@
 import numpy as np
 
 
-def _seq2seq(cell, num_layers):
+def _seq2seq(cell_type, num_layers):
     def build():
         import keras
 
         from kerasrnn.models.seq2seq import Seq2Seq
 
         keras.utils.set_random_seed(5)
-        model = Seq2Seq(13, 11, embedding_dim=4, hidden_units=6, num_layers=num_layers, cell=cell,
+        model = Seq2Seq(13, 11, embedding_dim=4, hidden_units=6, num_layers=num_layers, cell_type=cell_type,
                         reverse_source=True)
         rng = np.random.default_rng(1)
         source = rng.integers(1, 13, size=(2, 5)).astype("int32")

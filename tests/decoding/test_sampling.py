@@ -30,7 +30,7 @@ class TokenSampler:
 @pytest.fixture
 def model():
     keras.utils.set_random_seed(0)
-    return build_language_model(13, cell="lstm", embedding_dim=5, hidden_units=8, num_layers=2)
+    return build_language_model(13, cell_type="lstm", embedding_dim=5, hidden_units=8, num_layers=2)
 
 
 def test_stepper_matches_the_full_model(model):
@@ -48,10 +48,10 @@ def test_stepper_matches_the_full_model(model):
         np.testing.assert_allclose(testing.to_numpy(fast_logits), expected[:, t], atol=1e-5)
 
 
-@pytest.mark.parametrize("cell", ["lstm", "gru"])
-def test_fused_steps_generate_the_tokens_of_the_generic_path(cell):
+@pytest.mark.parametrize("cell_type", ["lstm", "gru"])
+def test_fused_steps_generate_the_tokens_of_the_generic_path(cell_type):
     keras.utils.set_random_seed(3)
-    model = build_language_model(17, cell=cell, embedding_dim=6, hidden_units=12, num_layers=2)
+    model = build_language_model(17, cell_type=cell_type, embedding_dim=6, hidden_units=12, num_layers=2)
     stepper = RecurrentStepper(model)
     fused = stepper._fused_next_fn()
     assert (fused is not None) == (keras.backend.backend() == "torch")  # torch._VF.lstm_cell / gru_cell
@@ -91,10 +91,10 @@ def test_get_sampler_names_and_errors():
         get_sampler("nucleus")
 
 
-@pytest.mark.parametrize("cell", ["gru", "simple_rnn", "layernorm_rnn"])
-def test_greedy_equals_argmax_of_the_full_model(cell):
+@pytest.mark.parametrize("cell_type", ["gru", "simple_rnn", "layernorm_rnn"])
+def test_greedy_equals_argmax_of_the_full_model(cell_type):
     keras.utils.set_random_seed(1)
-    model = build_language_model(9, cell=cell, embedding_dim=4, hidden_units=6)
+    model = build_language_model(9, cell_type=cell_type, embedding_dim=4, hidden_units=6)
     prompt = np.array([1, 4, 2], "int32")
     generated = TokenSampler(RecurrentStepper(model)).generate(prompt, 6, greedy=True)
     sequence = list(prompt)

@@ -399,7 +399,8 @@ def test_factory_builds_the_fused_layers(kind):
 
 
 def test_language_model_training_runs_the_fused_kernel(fused_calls):
-    model = kerasrnn.models.build_language_model(11, cell="lstm", embedding_dim=4, hidden_units=UNITS, num_layers=2)
+    model = kerasrnn.models.build_language_model(11, cell_type="lstm", embedding_dim=4, hidden_units=UNITS,
+                                                 num_layers=2)
     model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     ids = np.random.default_rng(0).integers(0, 11, size=(4, 9))
     model.train_on_batch(ids[:, :-1], ids[:, 1:])

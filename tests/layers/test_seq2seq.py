@@ -1,5 +1,9 @@
 """Seq2SeqEncoder / Seq2SeqDecoder layers and the Seq2Seq model."""
 
+import json
+import warnings
+import zipfile
+
 import numpy as np
 import pytest
 
@@ -17,20 +21,20 @@ SOURCE = np.array([[5, 6, 7, 8, 0, 0], [9, 10, 0, 0, 0, 0]], "int32")
 TARGET_IN = np.array([[3, 11, 12, 13], [3, 14, 15, 0]], "int32")
 
 
-@pytest.mark.parametrize("cell", ["lstm", "layernorm_gru"])
-def test_padding_does_not_change_the_encoder_states(cell):
-    encoder = Seq2SeqEncoder(20, embedding_dim=4, hidden_units=6, num_layers=2, cell=cell)
+@pytest.mark.parametrize("cell_type", ["lstm", "layernorm_gru"])
+def test_padding_does_not_change_the_encoder_states(cell_type):
+    encoder = Seq2SeqEncoder(20, embedding_dim=4, hidden_units=6, num_layers=2, cell_type=cell_type)
     padded = encoder(SOURCE)  # row 0: 4 tokens + 2 pads, row 1: 2 tokens + 4 pads
-    assert len(padded) == (4 if cell.endswith("lstm") else 2) and tuple(padded[0].shape) == (2, 6)
+    assert len(padded) == (4 if cell_type.endswith("lstm") else 2) and tuple(padded[0].shape) == (2, 6)
     shorter = encoder(SOURCE[:, :4])  # row 0: no padding, row 1: 2 pads
     for state, state_shorter in zip(padded, shorter):
         testing.assert_allclose(state, state_shorter, atol=1e-5)
 
 
-@pytest.mark.parametrize("cell", ["gru", "layernorm_lstm"])
-def test_decoder_step_matches_teacher_forcing(cell):
-    encoder = Seq2SeqEncoder(20, embedding_dim=4, hidden_units=6, num_layers=2, cell=cell)
-    decoder = Seq2SeqDecoder(16, embedding_dim=5, hidden_units=6, num_layers=2, cell=cell)
+@pytest.mark.parametrize("cell_type", ["gru", "layernorm_lstm"])
+def test_decoder_step_matches_teacher_forcing(cell_type):
+    encoder = Seq2SeqEncoder(20, embedding_dim=4, hidden_units=6, num_layers=2, cell_type=cell_type)
+    decoder = Seq2SeqDecoder(16, embedding_dim=5, hidden_units=6, num_layers=2, cell_type=cell_type)
     states = encoder(SOURCE)
     full = testing.to_numpy(decoder(TARGET_IN, states))  # (batch, time, vocabulary)
     assert full.shape == (2, 4, 16)
@@ -41,13 +45,13 @@ def test_decoder_step_matches_teacher_forcing(cell):
 
 
 def test_seq2seq_saves_loads_and_records_its_settings(tmp_path):
-    model = Seq2Seq(20, 16, embedding_dim=4, hidden_units=6, num_layers=2, cell="gru", dropout=0.1,
+    model = Seq2Seq(20, 16, embedding_dim=4, hidden_units=6, num_layers=2, cell_type="gru", dropout=0.1,
                     reverse_source=True)
     expected = testing.to_numpy(model([SOURCE, TARGET_IN]))
     path = str(tmp_path / "seq2seq.keras")
     model.save(path)
     loaded = keras.saving.load_model(path)
-    assert isinstance(loaded, Seq2Seq) and loaded.reverse_source and loaded.cell == "gru"
+    assert isinstance(loaded, Seq2Seq) and loaded.reverse_source and loaded.cell_type == "gru"
     assert isinstance(loaded.encoder, Seq2SeqEncoder) and isinstance(loaded.decoder, Seq2SeqDecoder)
     testing.assert_allclose(loaded([SOURCE, TARGET_IN]), expected, atol=1e-6)
     config = model.get_config()
@@ -86,7 +90,7 @@ def test_label_smoothing_matches_keras_categorical_crossentropy():
     [
         ({"hidden_units": 0}, "hidden_units=0"),
         ({"num_layers": 1.5}, "num_layers=1.5"),
-        ({"cell": "transformer"}, "cell='transformer'"),
+        ({"cell_type": "transformer"}, "cell_type='transformer'"),
         ({"dropout": 1.0}, "dropout=1.0"),
         ({"reverse_source": "yes"}, "reverse_source='yes'"),
     ],
@@ -136,16 +140,16 @@ def test_options_step_by_step_equal_teacher_forcing(options):
         np.testing.assert_array_equal(forced[row, :length].argmax(-1), tokens[row, :length])
 
 
-@pytest.mark.parametrize("cell", ["lstm", "gru"])
-def test_bidirectional_encoder_ignores_padding(cell):
-    encoder = Seq2SeqEncoder(20, embedding_dim=4, hidden_units=6, num_layers=2, cell=cell, bidirectional=True,
-                             residual=True)
+@pytest.mark.parametrize("cell_type", ["lstm", "gru"])
+def test_bidirectional_encoder_ignores_padding(cell_type):
+    encoder = Seq2SeqEncoder(20, embedding_dim=4, hidden_units=6, num_layers=2, cell_type=cell_type,
+                             bidirectional=True, residual=True)
     padded = encoder(SOURCE)
-    assert len(padded) == (6 if cell == "lstm" else 3)  # both directions of layer 0, then layer 1
+    assert len(padded) == (6 if cell_type == "lstm" else 3)  # both directions of layer 0, then layer 1
     for state, state_shorter in zip(padded, encoder(SOURCE[:, :4])):
         testing.assert_allclose(state, state_shorter, atol=1e-5)
     assert tuple(encoder.summary_vector(padded).shape) == (2, 6)
-    single = Seq2SeqEncoder(20, embedding_dim=4, hidden_units=6, cell=cell, bidirectional=True)
+    single = Seq2SeqEncoder(20, embedding_dim=4, hidden_units=6, cell_type=cell_type, bidirectional=True)
     assert tuple(single.summary_vector(single(SOURCE)).shape) == (2, 12)  # forward and backward h
 
 
@@ -185,3 +189,51 @@ def test_decoder_with_context_needs_it():
     decoder = Seq2SeqDecoder(16, embedding_dim=4, hidden_units=6, context_dim=5)
     with pytest.raises(ValueError, match="context_dim=5"):
         decoder(TARGET_IN, [np.zeros((2, 6), "float32")] * 2)
+
+
+@pytest.mark.parametrize("make", [
+    lambda **kind: Seq2Seq(20, 16, embedding_dim=4, hidden_units=6, **kind),
+    lambda **kind: Seq2SeqEncoder(20, embedding_dim=4, hidden_units=6, **kind),
+    lambda **kind: Seq2SeqDecoder(16, embedding_dim=4, hidden_units=6, **kind),
+], ids=["Seq2Seq", "Seq2SeqEncoder", "Seq2SeqDecoder"])
+def test_cell_is_a_deprecated_alias_of_cell_type(make):
+    with pytest.warns(DeprecationWarning, match="`cell` is deprecated .*use `cell_type`"):
+        old = make(cell="gru")
+    assert old.cell_type == "gru" and old.get_config()["cell_type"] == "gru" and "cell" not in old.get_config()
+    with pytest.raises(ValueError, match="pass only `cell_type`, received: cell_type='gru', cell='lstm'"):
+        make(cell_type="gru", cell="lstm")
+    with pytest.raises(ValueError, match="cell_type='transformer'"):
+        with pytest.warns(DeprecationWarning):
+            make(cell="transformer")
+
+
+@pytest.mark.parametrize("cls, args", [(Seq2Seq, (20, 16)), (Seq2SeqEncoder, (20,)), (Seq2SeqDecoder, (16,))],
+                         ids=["Seq2Seq", "Seq2SeqEncoder", "Seq2SeqDecoder"])
+def test_config_with_the_old_cell_key_round_trips_without_a_warning(cls, args):
+    config = cls(*args, embedding_dim=4, hidden_units=6, cell_type="gru").get_config()
+    old = {("cell" if key == "cell_type" else key): value for key, value in config.items()}  # saved before the rename
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        restored = cls.from_config(old)
+    assert restored.cell_type == "gru" and restored.get_config() == config
+
+
+def test_keras_file_saved_with_the_old_cell_key_loads_without_a_warning(tmp_path):
+    model = Seq2Seq(20, 16, embedding_dim=4, hidden_units=6, num_layers=2, cell_type="gru", reverse_source=True)
+    expected = testing.to_numpy(model([SOURCE, TARGET_IN]))
+    path, old_path = tmp_path / "new.keras", tmp_path / "old.keras"
+    model.save(str(path))
+    # The same file as written before the rename: the model config's "cell_type" key reads "cell".
+    with zipfile.ZipFile(path) as new, zipfile.ZipFile(old_path, "w") as old:
+        for item in new.infolist():
+            data = new.read(item)
+            if item.filename == "config.json":
+                config = json.loads(data)
+                config["config"]["cell"] = config["config"].pop("cell_type")
+                data = json.dumps(config).encode()
+            old.writestr(item, data)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        loaded = keras.saving.load_model(str(old_path))
+    assert loaded.cell_type == "gru" and loaded.get_config()["cell_type"] == "gru"
+    testing.assert_allclose(loaded([SOURCE, TARGET_IN]), expected, atol=1e-6)

@@ -18,9 +18,9 @@ def _compile(model):
     return model
 
 
-@pytest.mark.parametrize("cell", MASKED_WORD_KINDS)
-def test_every_kind_gives_one_distribution_per_position(cell):
-    model = build_masked_word_model(40, cell=cell, embedding_dim=6, hidden_units=8, bidirectional=True,
+@pytest.mark.parametrize("cell_type", MASKED_WORD_KINDS)
+def test_every_kind_gives_one_distribution_per_position(cell_type):
+    model = build_masked_word_model(40, cell_type=cell_type, embedding_dim=6, hidden_units=8, bidirectional=True,
                                     num_layers=2, connectivity=0.5, seed=0)
     ids = np.random.default_rng(0).integers(0, 40, (3, 7)).astype("int32")
     assert model.predict_on_batch(ids).shape == (3, 7, 40)  # (batch, time, vocabulary)
@@ -28,19 +28,19 @@ def test_every_kind_gives_one_distribution_per_position(cell):
 
 
 def test_unidirectional_model_reads_left_to_right_only():
-    model = build_masked_word_model(30, cell="gru", embedding_dim=4, hidden_units=8)
+    model = build_masked_word_model(30, cell_type="gru", embedding_dim=4, hidden_units=8)
     ids = np.array([[5, 6, 7, 8, 9, 10]], "int32")
     changed = ids.copy()
     changed[0, 4:] = [20, 21]  # change the right end only
     before, after = model.predict_on_batch(ids), model.predict_on_batch(changed)
     np.testing.assert_allclose(before[:, :4], after[:, :4], atol=1e-6)  # the left part cannot see it
     assert np.abs(before[:, 4:] - after[:, 4:]).max() > 1e-4
-    bidirectional = build_masked_word_model(30, cell="gru", embedding_dim=4, hidden_units=8, bidirectional=True)
+    bidirectional = build_masked_word_model(30, cell_type="gru", embedding_dim=4, hidden_units=8, bidirectional=True)
     assert np.abs(bidirectional.predict_on_batch(ids)[:, 0] - bidirectional.predict_on_batch(changed)[:, 0]).max() > 1e-5
 
 
 def test_echo_state_trains_only_its_readout_and_draws_two_reservoirs():
-    model = build_masked_word_model(30, cell="echo_state", embedding_dim=8, hidden_units=20, bidirectional=True,
+    model = build_masked_word_model(30, cell_type="echo_state", embedding_dim=8, hidden_units=20, bidirectional=True,
                                     connectivity=0.3, seed=5)
     assert [w.path for w in model.trainable_weights] == ["logits/kernel", "logits/bias"]
     assert model.count_params() - sum(int(np.prod(w.shape)) for w in model.trainable_weights) == (
@@ -55,7 +55,7 @@ def test_echo_state_trains_only_its_readout_and_draws_two_reservoirs():
     assert history.history["loss"][-1] < history.history["loss"][0]
     for before, after in zip(frozen, model.non_trainable_weights):
         np.testing.assert_array_equal(before, np.array(after))
-    same = build_masked_word_model(30, cell="echo_state", embedding_dim=8, hidden_units=20, bidirectional=True,
+    same = build_masked_word_model(30, cell_type="echo_state", embedding_dim=8, hidden_units=20, bidirectional=True,
                                    connectivity=0.3, seed=5)
     for a, b in zip(frozen, same.non_trainable_weights):  # a seed gives the same fixed weights
         np.testing.assert_array_equal(a, np.array(b))
@@ -73,7 +73,7 @@ def test_bidirectional_model_learns_what_a_unidirectional_one_cannot():
     accuracy = {}
     for bidirectional in (False, True):
         keras.utils.set_random_seed(0)
-        model = _compile(build_masked_word_model(21, cell="gru", embedding_dim=8, hidden_units=16,
+        model = _compile(build_masked_word_model(21, cell_type="gru", embedding_dim=8, hidden_units=16,
                                                  bidirectional=bidirectional))
         model.fit(train, epochs=12, verbose=0)
         accuracy[bidirectional] = evaluate_masked_words(model, probe)["accuracy"]
@@ -83,10 +83,10 @@ def test_bidirectional_model_learns_what_a_unidirectional_one_cannot():
 
 def test_save_and_load_give_the_same_logits(tmp_path):
     ids = np.random.default_rng(2).integers(0, 25, (2, 9)).astype("int32")
-    for cell in ("layernorm_rnn", "echo_state"):
-        model = build_masked_word_model(25, cell=cell, embedding_dim=4, hidden_units=6, bidirectional=True,
+    for cell_type in ("layernorm_rnn", "echo_state"):
+        model = build_masked_word_model(25, cell_type=cell_type, embedding_dim=4, hidden_units=6, bidirectional=True,
                                         connectivity=0.5, seed=1)
-        path = tmp_path / f"{cell}.keras"
+        path = tmp_path / f"{cell_type}.keras"
         model.save(path)
         restored = keras.saving.load_model(path)
         np.testing.assert_allclose(restored.predict_on_batch(ids), model.predict_on_batch(ids), atol=1e-6)
@@ -96,7 +96,7 @@ def test_save_and_load_give_the_same_logits(tmp_path):
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"cell": "transformer"}, "`cell` must be one of"),
+        ({"cell_type": "transformer"}, "`cell_type` must be one of"),
         ({"hidden_units": 0}, "hidden_units=0"),
         ({"vocabulary_size": 2.5}, "vocabulary_size=2.5"),
         ({"dropout": 1.0}, "dropout=1.0"),

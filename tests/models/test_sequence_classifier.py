@@ -21,16 +21,16 @@ def _suffix_names(count, seed):
     return ids, labels
 
 
-@pytest.mark.parametrize("cell, bidirectional, num_layers", [("gru", True, 2), ("lstm", False, 1)])
-def test_output_shape_and_name(cell, bidirectional, num_layers):
-    model = build_sequence_classifier(12, 5, cell=cell, embedding_dim=4, hidden_units=6, num_layers=num_layers,
-                                      bidirectional=bidirectional, dropout=0.1)
+@pytest.mark.parametrize("cell_type, bidirectional, num_layers", [("gru", True, 2), ("lstm", False, 1)])
+def test_output_shape_and_name(cell_type, bidirectional, num_layers):
+    model = build_sequence_classifier(12, 5, cell_type=cell_type, embedding_dim=4, hidden_units=6,
+                                      num_layers=num_layers, bidirectional=bidirectional, dropout=0.1)
     assert tuple(model(np.ones((3, 7), "int32")).shape) == (3, 5)
-    assert model.name == ("bi" if bidirectional else "") + f"{cell}_classifier"
+    assert model.name == ("bi" if bidirectional else "") + f"{cell_type}_classifier"
 
 
 def test_padding_does_not_change_the_logits():
-    model = build_sequence_classifier(12, 4, cell="gru", embedding_dim=4, hidden_units=5, num_layers=2)
+    model = build_sequence_classifier(12, 4, cell_type="gru", embedding_dim=4, hidden_units=5, num_layers=2)
     short = np.array([[3, 1, 4, 1, 5], [2, 7, 0, 0, 0]], "int32")  # the first name is not padded at all
     long = np.pad(short, ((0, 0), (0, 3)))
     assert_allclose(model(long), model(short), atol=1e-5)
@@ -41,7 +41,7 @@ def test_learns_ov_versus_son():
     x, y = _suffix_names(256, seed=0)
     x_test, y_test = _suffix_names(64, seed=1)
     # One direction keeps this quick on PyTorch's eager loop; the bidirectional path is trained by the recipe test.
-    model = build_sequence_classifier(len(LETTERS) + 1, 2, cell="gru", embedding_dim=8, hidden_units=8,
+    model = build_sequence_classifier(len(LETTERS) + 1, 2, cell_type="gru", embedding_dim=8, hidden_units=8,
                                       bidirectional=False)
     model.compile(optimizer=keras.optimizers.Adam(0.03),
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
@@ -56,7 +56,7 @@ def test_learns_ov_versus_son():
         ({"num_classes": 1}, "num_classes=1"),
         ({"vocabulary_size": 0}, "vocabulary_size=0"),
         ({"hidden_units": 2.5}, "hidden_units=2.5"),
-        ({"cell": "transformer"}, "cell='transformer'"),
+        ({"cell_type": "transformer"}, "cell_type='transformer'"),
         ({"dropout": 1.0}, "dropout=1.0"),
     ],
 )

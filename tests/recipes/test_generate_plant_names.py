@@ -61,7 +61,7 @@ def test_one_pass_score_matches_the_stepwise_score():
     recipe = load_recipe("generate_plant_names")
     text = recipe.join_names(["abies alba", "acer rubrum", "carex"])
     vocabulary = kerasrnn.text.Vocabulary.build(text, level="char")
-    model = kerasrnn.models.build_language_model(vocabulary.size, cell="lstm", embedding_dim=4, hidden_units=8)
+    model = kerasrnn.models.build_language_model(vocabulary.size, cell_type="lstm", embedding_dim=4, hidden_units=8)
     task = kerasrnn.tasks.NameGenerator(model, vocabulary)
     assert recipe.nats_per_char(model, vocabulary, text) == pytest.approx(task.score(text)["nats_per_char"],
                                                                           rel=1e-5)

@@ -42,7 +42,7 @@ def test_scored_windows_match_a_direct_cross_entropy():
 
     recipe = load_recipe("predict_next_char")
     vocabulary = kerasrnn.text.Vocabulary.build("abcdefgh", level="char")
-    model = kerasrnn.models.build_language_model(vocabulary.size, cell="gru", embedding_dim=4, hidden_units=8)
+    model = kerasrnn.models.build_language_model(vocabulary.size, cell_type="gru", embedding_dim=4, hidden_units=8)
     text = "abcdefghhgfedcba" * 20
     ids = np.asarray(vocabulary.encode(text), "int32")
     windows = ids[: (len(ids) // 11) * 11].reshape(-1, 11)

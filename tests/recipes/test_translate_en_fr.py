@@ -82,3 +82,22 @@ def test_quick_run_with_every_model_option_and_subwords(tmp_path):
     assert model.context_every_step and model.bidirectional_encoder and model.tie_embeddings
     translation = translator.translate("Go home.", beam_width=2)
     assert isinstance(translation, str) and "<unk>" not in translation and "▁" not in translation
+
+
+def test_cell_is_a_hidden_deprecated_alias_of_cell_type(tmp_path, capsys):
+    recipe = load_recipe("translate_en_fr")
+
+    def parse(*flags, run):
+        return recipe.parse_args([*flags, "--output-dir", str(tmp_path / run), "--backend", testing.backend()])
+
+    assert parse(run="default").cell_type == "lstm"
+    assert parse("--cell-type", "gru", run="new").cell_type == "gru"
+    assert "deprecated" not in capsys.readouterr().err
+    args = parse("--cell", "gru", run="old")
+    assert args.cell_type == "gru" and not hasattr(args, "cell")
+    warning = capsys.readouterr().err
+    assert "--cell is deprecated" in warning and "use --cell-type" in warning
+    with pytest.raises(SystemExit):
+        parse("--help", run="help")
+    text = capsys.readouterr().out
+    assert "--cell-type" in text and not re.search(r"--cell\b(?!-)", text)

@@ -18,7 +18,7 @@ TEXT = "to be or not to be, that is the question. " * 20
 def task():
     keras.utils.set_random_seed(0)
     vocabulary = Vocabulary.build(TEXT, level="char")
-    model = build_language_model(vocabulary.size, cell="gru", embedding_dim=8, hidden_units=16)
+    model = build_language_model(vocabulary.size, cell_type="gru", embedding_dim=8, hidden_units=16)
     return LanguageModel(model, vocabulary, card={"note": "test"})
 
 

@@ -23,7 +23,7 @@ def filler():
     vocabulary = Vocabulary.build(SENTENCE, level="word")
     ids = vocabulary.encode(" ".join([SENTENCE] * 150))
     dataset = make_masked_token_dataset(ids, WINDOW, vocabulary.mask_id, 32, seed=0, stride=1)
-    model = build_masked_word_model(vocabulary.size, cell="gru", embedding_dim=8, hidden_units=16,
+    model = build_masked_word_model(vocabulary.size, cell_type="gru", embedding_dim=8, hidden_units=16,
                                     bidirectional=True)
     model.compile(optimizer=keras.optimizers.Adam(1e-2),
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True,

@@ -22,7 +22,7 @@ def translator():
     keras.utils.set_random_seed(0)
     source = Vocabulary.build(ENGLISH, level="word")
     target = Vocabulary.build(FRENCH, level="word")
-    model = Seq2Seq(source.size, target.size, embedding_dim=8, hidden_units=12, cell="gru", reverse_source=True)
+    model = Seq2Seq(source.size, target.size, embedding_dim=8, hidden_units=12, cell_type="gru", reverse_source=True)
     return Translator(model, source, target, card={"note": "test"})
 
 
@@ -89,7 +89,7 @@ def subword_translator():
     keras.utils.set_random_seed(0)
     source = SubwordVocabulary.train(ENGLISH * 10, vocabulary_size=40)
     target = SubwordVocabulary.train(FRENCH * 10, vocabulary_size=40)
-    model = Seq2Seq(source.size, target.size, embedding_dim=8, hidden_units=12, cell="lstm", reverse_source=True,
+    model = Seq2Seq(source.size, target.size, embedding_dim=8, hidden_units=12, cell_type="lstm", reverse_source=True,
                     bidirectional_encoder=True, bridge=True, context_every_step=True, tie_embeddings=True)
     return Translator(model, source, target, card={"note": "subwords"})
 
@@ -136,7 +136,7 @@ def test_an_ensemble_averages_log_probabilities_and_round_trips(translator, tmp_
 
     keras.utils.set_random_seed(5)
     source, target = translator.source_vocabulary, translator.target_vocabulary
-    other = Seq2Seq(source.size, target.size, embedding_dim=6, hidden_units=10, cell="lstm", reverse_source=False,
+    other = Seq2Seq(source.size, target.size, embedding_dim=6, hidden_units=10, cell_type="lstm", reverse_source=False,
                     context_every_step=True)
     members = [translator.model, other]
     padded = pad_sources(translator.encode(ENGLISH))

@@ -58,10 +58,10 @@ def test_positive_number_seed_and_choice_messages():
     for bad in ("a", 1.5, True):
         with pytest.raises(ValueError, match="^`seed` must be an integer or None, received: seed="):
             check_seed(bad)
-    assert check_choice("gru", "cell", ("lstm", "gru")) == "gru"
+    assert check_choice("gru", "cell_type", ("lstm", "gru")) == "gru"
     with pytest.raises(ValueError) as error:
-        check_choice("rnn", "cell", ("lstm", "gru"))
-    assert str(error.value) == "`cell` must be one of lstm, gru, received: cell='rnn'"
+        check_choice("rnn", "cell_type", ("lstm", "gru"))
+    assert str(error.value) == "`cell_type` must be one of lstm, gru, received: cell_type='rnn'"
 
 
 def test_the_pipelines_use_the_same_checks():
@@ -75,10 +75,10 @@ def test_stack_arguments_are_checked_sizes_first_and_returned_as_ints():
     assert sizes == [20, 8] and all(type(size) is int for size in sizes)
     with pytest.raises(ValueError, match="^`hidden_units` must be a positive integer, received: hidden_units=0$"):
         check_stack_arguments("x", ("gru",), 2.0, vocabulary_size=20, hidden_units=0)
-    with pytest.raises(ValueError, match="^`cell` must be one of gru, received: cell='x'$"):
+    with pytest.raises(ValueError, match="^`cell_type` must be one of gru, received: cell_type='x'$"):
         check_stack_arguments("x", ("gru",), 2.0, vocabulary_size=20)
     with pytest.raises(ValueError, match=r"^`dropout` must be in \[0, 1\), received: dropout=1\.0$"):
-        check_stack_arguments("x", None, 1.0, vocabulary_size=20)  # cells=None: the cell is not checked
+        check_stack_arguments("x", None, 1.0, vocabulary_size=20)  # cell_types=None: the kind is not checked
 
 
 def test_numpy_sizes_reach_the_models_as_python_ints():
@@ -86,6 +86,6 @@ def test_numpy_sizes_reach_the_models_as_python_ints():
 
     from kerasrnn.models.sequence_classifier import build_sequence_classifier
 
-    model = build_sequence_classifier(np.int64(12), np.int32(3), cell="gru", hidden_units=np.int64(4))
+    model = build_sequence_classifier(np.int64(12), np.int32(3), cell_type="gru", hidden_units=np.int64(4))
     assert model.output_shape == (None, 3)
     json.dumps(model.get_config())  # a NumPy integer in a config would not serialise
