@@ -4,6 +4,8 @@
     python benchmarks/run.py --quick    # fewer repeats and smaller corpora: a few minutes
     python benchmarks/run.py --quick --json results.json --only lstm,esn --backends jax
     python benchmarks/run.py --output benchmarks/RESULTS.md --overwrite   # refresh the committed report
+    python benchmarks/run.py --from-json run.json --output benchmarks/RESULTS.md --overwrite --readme README.md
+                                        # re-render a saved run's report and README table
 
 Keras picks its backend once per process, so this script only orchestrates:
 it starts one worker process per Keras backend and one reference worker
@@ -103,8 +105,8 @@ COMPARISONS = [
 TARGETS_TEXT = """\
 Targets: LSTM and GRU training >= 1.0x native PyTorch on the best backend and >= 0.8x on
 every backend; LayerNorm SimpleRNN >= 1.0x keras.layers.SimpleRNN on the same backend and >= 0.9x a
-native PyTorch loop with LayerNorm; greedy generation >= 5x a plain PyTorch loop on JAX and TensorFlow;
-SGNS >= 1.0x gensim's words/s with a WordSim353 Spearman within 0.02 of gensim's; echo-state
+native PyTorch loop with LayerNorm; greedy generation >= 5x a plain PyTorch loop on JAX and TensorFlow
+and >= 1.0x on PyTorch; SGNS >= 1.0x gensim's words/s with a WordSim353 Spearman within 0.02 of gensim's; echo-state
 fit+predict >= 2x reservoirpy at an equal or lower NRMSE (median test NRMSE over the quality seeds,
 against reservoirpy running the same reservoirs; "equal" allows 1% for float32 against float64)."""
 
@@ -424,8 +426,8 @@ def _apply_targets(rows):
             row["target"] = 0.9
         elif name == "layernorm_rnn_train_vs_keras":
             row["target"] = 1.0
-        elif name == "generation" and row["backend"] in ("jax", "tensorflow"):
-            row["target"] = 5.0
+        elif name == "generation":
+            row["target"] = 5.0 if row["backend"] in ("jax", "tensorflow") else 1.0
         elif name == "sgns":
             row["target"] = 1.0
         elif name == "esn":
@@ -482,31 +484,105 @@ def ratio_table(rows):
     return _markdown_table(header, table)
 
 
-def absolute_table(subjects, peak_gflops, mode):
+def absolute_table(subject_dicts):
+    """The Markdown table of every subject's figures, from `Subject.as_dict()` dicts with `matmul_peak_fraction`."""
+    by_key = {(s["subject"], s["backend"]): s for s in subject_dicts}
     table = []
     for group, names in GROUPS.items():
         for name in names:
             for backend in (REFERENCE, *KERAS_BACKENDS):
-                subject = subjects.get((name, backend))
-                if subject is None or subject.alias_of:
+                subject = by_key.get((name, backend))
+                if subject is None or subject["alias_of"]:
                     continue
-                aliases = [other.name for other in subjects.values() if other.alias_of == subject.key]
-                fraction = peak_fraction(subject, peak_gflops, mode)
+                aliases = [other["subject"] for other in subject_dicts
+                           if other["alias_of"] and tuple(other["alias_of"]) == (name, backend)]
+                fraction = subject.get("matmul_peak_fraction")
                 quality = ", ".join(
-                    f"{k} {_fmt(v) if isinstance(v, (int, float)) else v}" for k, v in subject.quality.items()
+                    f"{k} {_fmt(v) if isinstance(v, (int, float)) else v}" for k, v in subject["quality"].items()
                 )
                 also = f"also stands for {', '.join(aliases)} (the same class)" if aliases else ""
-                notes = "; ".join(t for t in (quality, subject.problem, also) if t)
+                notes = "; ".join(t for t in (quality, subject["problem"], also) if t)
+                spread = subject["spread"]
                 table.append([
-                    name, "native" if backend == REFERENCE else backend, _pretty(subject.label),
-                    _fmt(subject.median), subject.unit or "-",
-                    f"±{100 * subject.spread:.0f}%" if subject.spread is not None else "-",
-                    _fmt(subject.first_run_extra_s), _fmt(subject.peak_rss_mb),
+                    name, "native" if backend == REFERENCE else backend, _pretty(subject["label"]),
+                    _fmt(subject["median"]), subject["unit"] or "-",
+                    f"±{100 * spread:.0f}%" if spread is not None else "-",
+                    _fmt(subject["first_run_extra_s"]), _fmt(subject["peak_rss_mb"]),
                     f"{100 * fraction:.1f}%" if fraction is not None else "", notes,
                 ])
     header = ["subject", "backend", "implementation", "median", "unit", "spread", "first-run extra (s)",
               "peak RSS (MiB)", "% matmul peak", "notes"]
     return _markdown_table(header, table)
+
+
+README_JOBS = [
+    ("training an LSTM / GRU LM (vs a native `torch.nn` loop)", ("lstm_train", "gru_train")),
+    ("training a LayerNorm RNN (vs a PyTorch loop with `nn.LayerNorm`)", ("layernorm_rnn_train",)),
+    ("training the encoder-decoder (vs a native `torch.nn` encoder-decoder)", ("seq2seq_train",)),
+    ("greedy generation (vs a PyTorch greedy loop)", ("generation",)),
+    ("word2vec (vs gensim, words/s)", ("sgns",)),
+    ("echo-state fit + predict (vs reservoirpy)", ("esn",)),
+]
+README_BEGIN = "<!-- backend table: written by benchmarks/run.py --readme README.md -->"
+README_END = "<!-- end of backend table -->"
+
+
+def backend_table(rows):
+    """The README's "which backend for what" table: each job's ratios per backend, and the best backend."""
+    ratio = {(row["name"], row["backend"]): row["ratio"] for row in rows}
+    table = []
+    for job, names in README_JOBS:
+        cells, best = [], {}
+        for backend in KERAS_BACKENDS:
+            values = [ratio.get((name, backend)) for name in names]
+            cells.append(" / ".join(f"{v:.2f}x" if v is not None else "-" for v in values))
+            if all(v is not None for v in values):
+                best[backend] = sum(values) / len(values)
+        pick = max(best, key=best.get) if best else "-"
+        table.append([job, *cells, BACKEND_NAMES.get(pick, pick)])
+    return _markdown_table(["job", *(BACKEND_NAMES[b] for b in KERAS_BACKENDS), "fastest here"], table)
+
+
+BACKEND_NAMES = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
+
+
+def update_readme(path, report):
+    """Replace the backend table between `README_BEGIN` and `README_END` in `path` (atomically)."""
+    from kerasrnn.io_utils import atomic_write_text
+
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    if README_BEGIN not in text or README_END not in text:
+        raise SystemExit(f"{path} has no backend table markers ({README_BEGIN} ... {README_END})")
+    head, rest = text.split(README_BEGIN, 1)
+    _, tail = rest.split(README_END, 1)
+    block = (f"{README_BEGIN}\nFrom `benchmarks/RESULTS.md` ({report['mode']} run of {report['date']}, ours / reference "
+             f"in the same run, higher is better):\n\n{backend_table(report['results'])}\n{README_END}")
+    atomic_write_text(path, head + block + tail)
+    log(f"wrote the backend table of {path}")
+
+
+def portable_command(argv):
+    """`python benchmarks/run.py ...` as run, with file arguments inside the repository shown relative to its root
+    and those outside it by file name only, so a report names no directory of the machine that wrote it."""
+    shown = []
+    for index, arg in enumerate(argv):
+        flag, _, value = arg.partition("=")
+        if index and argv[index - 1] in FILE_FLAGS:
+            arg = _portable_path(arg)
+        elif flag in FILE_FLAGS and value:
+            arg = f"{flag}={_portable_path(value)}"
+        shown.append(shlex.quote(arg))
+    return " ".join(["python benchmarks/run.py", *shown])
+
+
+FILE_FLAGS = ("--output", "--json", "--from-json", "--readme")
+
+
+def _portable_path(path):
+    path = os.path.abspath(path)
+    inside = os.path.commonpath([path, REPO_ROOT]) == REPO_ROOT
+    return os.path.relpath(path, REPO_ROOT) if inside else os.path.basename(path)
 
 
 def machine_description():
@@ -594,6 +670,11 @@ def parse_args(argv):
     parser.add_argument("--reuse-freed-memory", action="store_true",
                         help="every worker, ours and the references alike, first calls "
                              "kerasrnn.utils.memory.reuse_freed_memory() (Linux, glibc)")
+    parser.add_argument("--from-json", metavar="FILE", default=None,
+                        help="measure nothing: write the Markdown report (--output) of the results a run saved "
+                             "with --json")
+    parser.add_argument("--readme", metavar="FILE", default=None,
+                        help="also rewrite the backend table between the markers of FILE (e.g. README.md)")
     parser.add_argument("--timeout", type=float, default=1200.0,
                         help="seconds a worker may take to answer one request before it is stopped")
     args = parser.parse_args(argv)
@@ -620,9 +701,31 @@ def parse_args(argv):
     return args
 
 
+def render_from_json(args, command):
+    """Write the Markdown report of a saved JSON (`--from-json`), noting the command that rendered it."""
+    from kerasrnn.io_utils import atomic_write_text
+
+    with open(args.from_json) as f:
+        report = json.load(f)
+    report["command"] = portable_command(shlex.split(report["command"])[2:])  # also for JSON written before
+    report["absolute_table"] = absolute_table(report["subjects"])
+    for row in report["results"]:
+        row["target"] = row["meets_target"] = None
+    _apply_targets(report["results"])  # today's targets
+    markdown = results_markdown(report)
+    markdown += f"\nRendered from the run's JSON by `{command}`.\n"
+    atomic_write_text(args.output, markdown)
+    log(f"wrote {args.output} from {args.from_json}")
+    if args.readme:
+        update_readme(args.readme, report)
+    return 0
+
+
 def main(argv=None):
     args = parse_args(argv)
-    command = "python benchmarks/run.py " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
+    command = portable_command(argv if argv is not None else sys.argv[1:])
+    if args.from_json:
+        return render_from_json(args, command)
     load_start = load_average()
     log_dir = tempfile.mkdtemp(prefix="kerasrnn-bench-")
     log(f"{args.mode} run: groups {','.join(args.only)} on {','.join(args.backends)}; worker logs in {log_dir}")
@@ -662,7 +765,7 @@ def main(argv=None):
     for subject in report["subjects"]:
         found = subjects[(subject["subject"], subject["backend"])]
         subject["matmul_peak_fraction"] = peak_fraction(found, peak, args.mode)
-    report["absolute_table"] = absolute_table(subjects, peak, args.mode)
+    report["absolute_table"] = absolute_table(report["subjects"])
 
     print("\nAbsolute figures (median of the timed repeats)\n")
     print(report["absolute_table"])
@@ -679,6 +782,8 @@ def main(argv=None):
     if args.json:
         atomic_write_json(args.json, {k: v for k, v in report.items() if k != "absolute_table"})
         log(f"wrote {args.json}")
+    if args.readme:
+        update_readme(args.readme, report)
     failed = [s for s in subjects.values() if s.problem and s.problem.startswith("failed")]
     if failed or len(hello) < len(workers):
         log(f"{len(failed)} subject(s) failed; worker logs kept in {log_dir}")

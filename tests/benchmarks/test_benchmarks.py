@@ -59,6 +59,23 @@ def test_smoke_run_writes_ratios_of_ours_over_reference(tmp_path):
     assert report.startswith("# kerasrnn benchmark results")
     assert "| generation | " + testing.backend() in report and "Versions:" in report
     assert "Memory allocator: every worker" in report or memory._glibc_mallopt() is None
+    # The command names the output files, never the directories of the machine that ran it.
+    assert str(tmp_path) not in report and "--json bench.json --output RESULTS.md" in report
+
+    # The report and the README's backend table re-rendered from the JSON alone, measuring nothing.
+    readme = tmp_path / "README.md"
+    run = _load("run")
+    readme.write_text(f"# intro\n{run.README_BEGIN}\nold\n{run.README_END}\nafter\n")
+    rendered = tmp_path / "again.md"
+    result = _run_benchmarks("--from-json", str(json_path), "--output", str(rendered), "--readme", str(readme))
+    assert result.returncode == 0, result.stderr[-3000:]
+    again = rendered.read_text()
+    assert "Rendered from the run's JSON" in again and str(tmp_path) not in again
+    ratio_lines = [line for line in report.splitlines() if line.startswith(("| generation |", "| esn |"))]
+    assert ratio_lines and all(line in again for line in ratio_lines)
+    table = readme.read_text()
+    assert table.startswith("# intro\n") and table.endswith("after\n") and "old" not in table
+    assert "| greedy generation (vs a PyTorch greedy loop) |" in table
 
 
 def _subject(run, name, backend, value, quality=None, problem=None):
