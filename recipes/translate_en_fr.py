@@ -96,6 +96,9 @@ def parse_args(argv=None):
                         help="epochs of linear learning-rate warm-up before the cosine decay")
     parser.add_argument("--average-last", type=harness.positive_int, default=1,
                         help="keep the average of the weights of the last N epochs instead of the best epoch's")
+    parser.add_argument("--weights-dtype", choices=("float32", "float16"), default="float32",
+                        help="how the saved model stores its weights: float16 halves the file; the weights are rounded "
+                             "to float16 before validation and test, so the numbers are those of the saved model")
     parser.add_argument("--bucketing", action=argparse.BooleanOptionalAction, default=True,
                         help="batch pairs of similar length together (less padding)")
     parser.add_argument("--validation-fraction", type=harness.fraction, default=0.05,
@@ -267,6 +270,7 @@ def main(argv=None):
     from kerasrnn.layers.recurrent_factory import RECURRENT_KINDS
     from kerasrnn.metrics.bleu import sentence_bleu
     from kerasrnn.models.seq2seq import Seq2Seq, sequence_loss
+    from kerasrnn.tasks import round_weights
     from kerasrnn.tasks.translator import Translator
     from kerasrnn.text.normalization import normalize_sentence
     from kerasrnn.text.subword import SubwordVocabulary
@@ -434,6 +438,9 @@ def main(argv=None):
         print(f"weights: the average of the last {len(last_weights.kept)} epochs")
     else:
         restore_best(model, args.output_dir)  # the epoch with the best validation loss
+    if args.weights_dtype != "float32":
+        round_weights(model, args.weights_dtype)  # what the saved file holds, so every number below is its own
+        print(f"weights: rounded to {args.weights_dtype}, as saved")
     for epoch, seconds in enumerate(timer.seconds, start=1):
         print(f"epoch {epoch}: {seconds:.1f} s of training, {target_tokens / seconds:,.0f} target tokens/s, "
               f"{len(train_pairs) / seconds:,.0f} pairs/s" + (" (includes compilation)" if epoch == 1 else ""))
@@ -483,7 +490,9 @@ def main(argv=None):
     as_words = normalize_sentence if args.subword_vocabulary_size else (lambda text: text)  # as the references
     print()
     for index, example in enumerate(examples):
-        print(f"{example} (expected: {' | '.join(scored_references[index])})")
+        # A subword translator reads and writes cased text: show the raw sentence and references.
+        source, expected = raw["test"][example] if args.subword_vocabulary_size else (example, scored_references[index])
+        print(f"{source} (expected: {' | '.join(expected)})")
         for name, _ in strategies:
             text = translations[name][index]
             print(f"-> BLEU: {sentence_bleu(scored_references[index], as_words(text)):5.1f} | {name} -> {text}")
@@ -509,7 +518,7 @@ def main(argv=None):
         "reversed source" if args.reverse_source else "source in order")
     card_fields = dict(
         task="English to French translation (attention-free encoder-decoder)",
-        model={"name": model.name, "parameters": model.count_params(),
+        model={"name": model.name, "parameters": model.count_params(), "weights_dtype": args.weights_dtype,
                "architecture": f"{args.num_layers}-layer {args.cell_type} encoder ({encoder_kind}) -> final states"
                                + (" -> tanh bridge" if args.bridge else "")
                                + f" -> {args.num_layers}-layer {args.cell_type} decoder"
@@ -558,7 +567,7 @@ def main(argv=None):
     if not args.data and 4 in args.beam_widths:
         card_fields["test_slice"] = score_test_slice(translator, translator.card)
         translator.card = make_card(**card_fields)
-    translator.save(args.output_dir)
+    translator.save(args.output_dir, weights_dtype=args.weights_dtype)
     print(f"saved to {args.output_dir}")
     print(f"done in {harness.elapsed(args)} s")
     return translator.card

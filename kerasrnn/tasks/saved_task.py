@@ -60,10 +60,7 @@ def write_task(directory, task_name, model, vocabulary=None, card=None, extra=No
     check_choice(weights_dtype, "weights_dtype", WEIGHTS_DTYPES)
     directory = os.fspath(directory)
     os.makedirs(directory, exist_ok=True)
-    with atomic_path(os.path.join(directory, "model.keras")) as tmp:
-        inference_copy(model).save(tmp)
-        if weights_dtype == "float16":
-            _store_weights_as_float16(tmp)
+    save_model_file(model, os.path.join(directory, "model.keras"), weights_dtype)
     if vocabulary is not None:
         vocabulary.save(os.path.join(directory, "vocabulary.json"))
     if card is not None:
@@ -72,6 +69,15 @@ def write_task(directory, task_name, model, vocabulary=None, card=None, extra=No
     manifest.update(extra or {})
     atomic_write_json(os.path.join(directory, "task.json"), manifest)
     return directory
+
+
+def save_model_file(model, path, weights_dtype="float32"):
+    """Save `model` without its optimizer to the `.keras` file `path`, atomically (see `write_task`)."""
+    check_choice(weights_dtype, "weights_dtype", WEIGHTS_DTYPES)
+    with atomic_path(path) as tmp:
+        inference_copy(model).save(tmp)
+        if weights_dtype == "float16":
+            _store_weights_as_float16(tmp)
 
 
 def round_weights(model, dtype="float16"):

@@ -72,7 +72,7 @@ def test_quick_run_with_every_model_option_and_subwords(tmp_path):
         "translate_en_fr", "--quick", "--bidirectional-encoder", "--decoder-hidden-units", "24",
         "--context-every-step", "--residual", "--num-layers", "2", "--tie-embeddings",
         "--subword-vocabulary-size", "200", "--warmup-epochs", "0.5", "--average-last", "1",
-        "--output-dir", tmp_path))
+        "--weights-dtype", "float16", "--output-dir", tmp_path))
     assert re.search(r"^  (greedy|beam \d)\s+BLEU\s+\d+\.\d+", out, re.M)
     card = json.loads((tmp_path / "card.json").read_text())
     kerasrnn.cards.validate_card(card)
@@ -80,6 +80,10 @@ def test_quick_run_with_every_model_option_and_subwords(tmp_path):
     translator = kerasrnn.load(tmp_path)
     model = translator.model
     assert model.context_every_step and model.bidirectional_encoder and model.tie_embeddings
+    # float16 storage: the card says so, and the loaded float32 weights are float16 values.
+    assert card["model"]["weights_dtype"] == "float16"
+    for weight in model.get_weights():
+        assert weight.dtype == "float32" and (weight == weight.astype("float16").astype("float32")).all()
     translation = translator.translate("Go home.", beam_width=2)
     assert isinstance(translation, str) and "<unk>" not in translation and "▁" not in translation
 

@@ -160,3 +160,18 @@ def test_an_ensemble_averages_log_probabilities_and_round_trips(translator, tmp_
     assert json.loads((tmp_path / "ensemble" / "task.json").read_text())["members"] == ["model.keras", "model_1.keras"]
     loaded = kerasrnn.load(tmp_path / "ensemble")
     assert len(loaded.models) == 2 and loaded.translate(ENGLISH, beam_width=3, max_length=6) == texts
+
+    # float16 storage covers every member; rounded first, the ensemble in memory translates as the loaded one.
+    from kerasrnn.tasks import round_weights
+
+    for member in members:
+        round_weights(member)
+    together.save(tmp_path / "half", weights_dtype="float16")
+    for name in ("model.keras", "model_1.keras"):
+        assert os.path.getsize(tmp_path / "half" / name) < os.path.getsize(tmp_path / "ensemble" / name)
+    half = kerasrnn.load(tmp_path / "half")
+    for stored, member in zip(half.models, members):
+        for a, b in zip(stored.get_weights(), member.get_weights()):
+            np.testing.assert_array_equal(a, b)
+    assert half.translate(ENGLISH, beam_width=3, max_length=6) == together.translate(ENGLISH, beam_width=3,
+                                                                                      max_length=6)
