@@ -24,7 +24,7 @@ test: install
 	@status=0; summary=""; \
 	for backend in $(BACKENDS); do \
 		echo "=== pytest on KERAS_BACKEND=$$backend ==="; \
-		if KERAS_BACKEND=$$backend $(PY) -m pytest -q -p no:cacheprovider -n 2 --dist loadfile $(PYTEST_ARGS); then \
+		if KERAS_BACKEND=$$backend $(PY) -m pytest -q -p no:cacheprovider -n 2 --dist loadfile --durations=10 $(PYTEST_ARGS); then \
 			summary="$$summary\n  $$backend: passed"; \
 		else \
 			summary="$$summary\n  $$backend: FAILED"; status=1; \
