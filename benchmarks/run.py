@@ -525,6 +525,8 @@ README_JOBS = [
 ]
 README_BEGIN = "<!-- backend table: written by benchmarks/run.py --readme README.md -->"
 README_END = "<!-- end of backend table -->"
+BACKEND_NAMES = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
+FILE_FLAGS = ("--output", "--json", "--from-json", "--readme")  # shown without directories in a report
 
 
 def backend_table(rows):
@@ -542,8 +544,6 @@ def backend_table(rows):
         table.append([job, *cells, BACKEND_NAMES.get(pick, pick)])
     return _markdown_table(["job", *(BACKEND_NAMES[b] for b in KERAS_BACKENDS), "fastest here"], table)
 
-
-BACKEND_NAMES = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
 
 
 def update_readme(path, report):
@@ -575,8 +575,6 @@ def portable_command(argv):
         shown.append(shlex.quote(arg))
     return " ".join(["python benchmarks/run.py", *shown])
 
-
-FILE_FLAGS = ("--output", "--json", "--from-json", "--readme")
 
 
 def _portable_path(path):

@@ -397,7 +397,6 @@ def main(argv=None):
                 self.started = None
 
         def on_epoch_end(self, epoch, logs=None):
-            os.makedirs(backup_dir, exist_ok=True)
             atomic_write_json(self.path, self.seconds)
 
     class LastWeights(keras.callbacks.Callback):
@@ -418,7 +417,6 @@ def main(argv=None):
             for k, weights in enumerate(self.kept):
                 arrays[f"{k}_count"] = len(weights)
                 arrays.update({f"{k}_{i}": weight for i, weight in enumerate(weights)})
-            os.makedirs(backup_dir, exist_ok=True)
             with atomic_path(self.path) as temporary, open(temporary, "wb") as f:
                 np.savez(f, **arrays)
 

@@ -10,9 +10,7 @@ import os
 
 import numpy as np
 
-from kerasrnn.io_utils import atomic_path
 from kerasrnn.metrics.classification import ensemble_probabilities
-from kerasrnn.tasks.saved_task import inference_copy
 from kerasrnn.tasks.saved_task import load_keras_model
 from kerasrnn.tasks.saved_task import register_task
 from kerasrnn.tasks.task import MODEL_FILE
@@ -144,14 +142,7 @@ class NameClassifier(Task):
 
         Members of an earlier, larger ensemble saved in `directory` are removed.
         """
-        names = [MODEL_FILE] + [f"model_{index}.keras" for index in range(1, len(self.members))]
-        for name in os.listdir(directory):
-            if name.startswith("model_") and name.endswith(".keras") and name not in names:
-                os.remove(os.path.join(directory, name))
-        for name, member in zip(names[1:], self.members[1:]):
-            with atomic_path(os.path.join(directory, name)) as tmp:
-                inference_copy(member).save(tmp)
-        return {"members": names}
+        return {"members": self.save_members(directory, self.members)}
 
     @classmethod
     def load_assets(cls, directory, config):

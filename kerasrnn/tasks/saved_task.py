@@ -57,7 +57,6 @@ def write_task(directory, task_name, model, vocabulary=None, card=None, extra=No
     """
     from kerasrnn import __version__
 
-    check_choice(weights_dtype, "weights_dtype", WEIGHTS_DTYPES)
     directory = os.fspath(directory)
     os.makedirs(directory, exist_ok=True)
     save_model_file(model, os.path.join(directory, "model.keras"), weights_dtype)

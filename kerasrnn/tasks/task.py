@@ -3,11 +3,14 @@
 import os
 
 from kerasrnn.tasks.saved_task import MANIFEST_KEYS
+from kerasrnn.tasks.saved_task import WEIGHTS_DTYPES
 from kerasrnn.tasks.saved_task import load_keras_model
 from kerasrnn.tasks.saved_task import read_card
 from kerasrnn.tasks.saved_task import read_manifest
+from kerasrnn.tasks.saved_task import save_model_file
 from kerasrnn.tasks.saved_task import write_task
 from kerasrnn.text.vocabulary import Vocabulary
+from kerasrnn.utils.validation import check_choice
 
 MODEL_FILE = "model.keras"
 VOCABULARY_FILE = "vocabulary.json"
@@ -92,6 +95,7 @@ class Task:
     """
 
     task_name = None  # set by `register_task`
+    _weights_dtype = "float32"  # how the `save` under way stores weights (`save_members` reads it)
     required_config = ()  # task.json entries `load` needs
 
     def __init__(self, model, vocabulary=None, card=None):
@@ -150,6 +154,7 @@ class Task:
                 makes the model in memory compute exactly what is stored).
                 Defaults to `"float32"`.
         """
+        self._weights_dtype = check_choice(weights_dtype, "weights_dtype", WEIGHTS_DTYPES)  # before any file
         directory = os.fspath(directory)
         os.makedirs(directory, exist_ok=True)
         manifest = dict(self.save_assets(directory))
@@ -158,6 +163,24 @@ class Task:
         vocabulary = vocabulary if isinstance(vocabulary, Vocabulary) else None
         return write_task(directory, self.task_name, self.model, vocabulary, self.card or None, manifest,
                           weights_dtype=weights_dtype)
+
+    def save_members(self, directory, models):
+        """For `save_assets` of a task of several models: write `models[1:]` as `model_1.keras`, `model_2.keras`, ...
+
+        Each is written as `save` writes `model.keras` (without its optimizer,
+        with the `weights_dtype` of the `save` under way); members of an
+        earlier, larger ensemble saved in `directory` are removed.
+
+        Returns:
+            Every member's file name, `model.keras` first.
+        """
+        names = [MODEL_FILE] + [f"model_{index}.keras" for index in range(1, len(models))]
+        for name in os.listdir(directory):
+            if name.startswith("model_") and name.endswith(".keras") and name not in names:
+                os.remove(os.path.join(directory, name))
+        for name, model in zip(names[1:], models[1:]):
+            save_model_file(model, os.path.join(directory, name), self._weights_dtype)
+        return names
 
     @classmethod
     def load(cls, directory):

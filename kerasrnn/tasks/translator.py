@@ -12,7 +12,6 @@ from kerasrnn.decoding import get_sampler
 from kerasrnn.decoding import normalized_scores
 from kerasrnn.tasks.saved_task import load_keras_model
 from kerasrnn.tasks.saved_task import register_task
-from kerasrnn.tasks.saved_task import save_model_file
 from kerasrnn.tasks.task import MODEL_FILE
 from kerasrnn.tasks.task import VOCABULARY_FILE
 from kerasrnn.tasks.task import Task
@@ -179,12 +178,6 @@ class Translator(Task):
     def get_config(self):
         return {"reverse_source": bool(self.model.reverse_source)}  # for readers of task.json; the model holds it
 
-    def save(self, directory, weights_dtype="float32"):
-        self._saving_weights_dtype = weights_dtype  # for an ensemble's other members (`save_assets`)
-        return super().save(directory, weights_dtype=weights_dtype)
-
-    save.__doc__ = Task.save.__doc__
-
     def save_assets(self, directory):
         """Write the target vocabulary (and a subword source vocabulary), and an ensemble's other members.
 
@@ -206,12 +199,7 @@ class Translator(Task):
         else:
             self.target_vocabulary.save(os.path.join(directory, TARGET_VOCABULARY_FILE))
             entries.update(source_vocabulary=VOCABULARY_FILE, target_vocabulary=TARGET_VOCABULARY_FILE)
-        members = [MODEL_FILE] + [f"model_{index}.keras" for index in range(1, len(self.models))]
-        for name in os.listdir(directory):
-            if name.startswith("model_") and name.endswith(".keras") and name not in members:
-                os.remove(os.path.join(directory, name))
-        for name, member in zip(members[1:], self.models[1:]):
-            save_model_file(member, os.path.join(directory, name), getattr(self, "_saving_weights_dtype", "float32"))
+        members = self.save_members(directory, self.models)
         if len(members) > 1:
             entries["members"] = members
         return entries

@@ -57,4 +57,20 @@ def test_round_weights_makes_the_model_in_memory_compute_what_is_stored(tmp_path
 def test_bad_weights_dtype_is_a_clear_error(tmp_path):
     with pytest.raises(ValueError, match="weights_dtype.*bfloat16"):
         make_task().save(tmp_path / "x", weights_dtype="bfloat16")
-    assert not (tmp_path / "x" / "task.json").exists()
+    assert not (tmp_path / "x").exists()  # checked before any file is written
+
+
+def test_every_member_of_an_ensemble_is_stored_as_float16(tmp_path):
+    from kerasrnn.models import build_sequence_classifier
+    from kerasrnn.tasks import NameClassifier
+
+    vocabulary = Vocabulary.build("abcdefghij", level="char")
+    keras.utils.set_random_seed(0)
+    members = [build_sequence_classifier(vocabulary.size, 3, embedding_dim=8, hidden_units=32) for _ in range(2)]
+    classifier = NameClassifier(members, vocabulary, ["a", "b", "c"])
+    classifier.save(tmp_path / "half", weights_dtype="float16")
+    loaded = kerasrnn.load(tmp_path / "half")
+    assert len(loaded.members) == 2
+    for stored, member in zip(loaded.members, members):
+        for a, b in zip(stored.get_weights(), member.get_weights()):
+            np.testing.assert_array_equal(a, np.asarray(b).astype("float16").astype("float32"))
