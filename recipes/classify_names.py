@@ -19,7 +19,10 @@ probabilities are calibrated. Every choice (model, n-grams, epochs, ensemble
 size, class weighting, temperature) was made on the validation split:
 docs/experiments/classify_names.md has the measurements. `--models`
 trains several kinds (`--members` each); then an `ensemble` candidate
-averages all of them, and the best on validation accuracy is chosen.
+averages all of them, and the best on validation accuracy is chosen. Besides
+the recurrent readers (`gru`, `bigru`, `bilstm`), `ngram_bag` is a fastText
+classifier: the mean vector of the name's hashed character 1-4-grams
+(`--bag-buckets` rows), then one dense layer.
 
 Russian is about half of the names: `--class-weighting sqrt` (1/sqrt(class
 size)) or `balanced` (1/class size) weighs the loss towards the small
@@ -55,6 +58,7 @@ MODELS = {
     "gru": ("gru", False),  # the seeds' one-directional reader
     "bigru": ("gru", True),
     "bilstm": ("lstm", True),
+    "ngram_bag": (None, False),  # no recurrence: the mean vector of hashed character 1-4-grams (fastText)
 }
 CLASS_WEIGHTINGS = ("none", "sqrt", "balanced")
 EXAMPLE_NAMES = "Dostoevsky,Nakamura,Schmidt,O'Neill,Rossi,Nguyen,Kowalski,García,Papadopoulos,Ślusàrski"
@@ -80,6 +84,8 @@ def parse_args(argv=None):
     parser.add_argument("--ngram-filters", type=int, default=64,
                         help="character n-gram detectors per width (2, 3, 4) read beside the recurrent layer "
                              "(a char-CNN); 0 for none")
+    parser.add_argument("--bag-buckets", type=harness.positive_int, default=2**15,
+                        help="rows of the hashed n-gram table of the ngram_bag model")
     parser.add_argument("--members", type=harness.positive_int, default=4,
                         help="models trained per entry of --models (seeds seed, seed+1, ...), saved as one "
                              "classifier that averages their probabilities")
@@ -191,7 +197,7 @@ def main(argv=None):
     from kerasrnn.datasets.names import NAMES_URL
     from kerasrnn.io_utils import atomic_write_json
     from kerasrnn.metrics.classification import confusion_matrix, fit_temperature
-    from kerasrnn.models.sequence_classifier import build_sequence_classifier
+    from kerasrnn.models.sequence_classifier import build_ngram_bag_classifier, build_sequence_classifier
     from kerasrnn.plots import plot_confusion_matrix
     from kerasrnn.tasks.name_classifier import NameClassifier
     from kerasrnn.text.vocabulary import Vocabulary
@@ -291,10 +297,14 @@ def main(argv=None):
             train = make_train_data(seed)
             # --------------------------------------------------------- Model
             with strategy_scope:
-                model = build_sequence_classifier(
-                    vocabulary.size, len(languages), cell_type=cell_type, embedding_dim=args.embedding_dim,
-                    hidden_units=args.hidden_units, num_layers=args.num_layers, bidirectional=bidirectional,
-                    dropout=args.dropout, ngram_filters=args.ngram_filters, name=name)
+                if cell_type is None:
+                    model = build_ngram_bag_classifier(vocabulary.size, len(languages), args.embedding_dim,
+                                                       args.bag_buckets, dropout=args.dropout, name=name)
+                else:
+                    model = build_sequence_classifier(
+                        vocabulary.size, len(languages), cell_type=cell_type, embedding_dim=args.embedding_dim,
+                        hidden_units=args.hidden_units, num_layers=args.num_layers, bidirectional=bidirectional,
+                        dropout=args.dropout, ngram_filters=args.ngram_filters, name=name)
                 model.compile(
                     optimizer=recurrent_optimizer(
                         args.learning_rate,
@@ -370,16 +380,22 @@ def main(argv=None):
     # ------------------------------------------------------------- Card
     kinds = args.models if best["model"] == "ensemble" else [best["model"]]
     members_per_kind = f"{args.members} x " if args.members > 1 else ""
-    architecture = " + ".join(
-        f"{members_per_kind}(character embedding {args.embedding_dim} -> {args.num_layers} x "
-        f"{'bidirectional ' if MODELS[kind][1] else ''}{MODELS[kind][0].upper()} {args.hidden_units}"
-        f"{' per direction' if MODELS[kind][1] else ''}"
-        f"{f', beside {args.ngram_filters} x 3 character 2/3/4-gram detectors' if args.ngram_filters else ''}"
-        f" -> dropout {args.dropout} -> dense over "
-        f"{len(languages)} languages)" for kind in kinds)
+
+    def describe(kind):
+        if MODELS[kind][0] is None:
+            return (f"{members_per_kind}(mean of {args.embedding_dim}-d vectors of hashed character 1/2/3/4-grams, "
+                    f"{args.bag_buckets} buckets -> dropout {args.dropout} -> dense over {len(languages)} languages)")
+        return (f"{members_per_kind}(character embedding {args.embedding_dim} -> {args.num_layers} x "
+                f"{'bidirectional ' if MODELS[kind][1] else ''}{MODELS[kind][0].upper()} {args.hidden_units}"
+                f"{' per direction' if MODELS[kind][1] else ''}"
+                f"{f', beside {args.ngram_filters} x 3 character 2/3/4-gram detectors' if args.ngram_filters else ''}"
+                f" -> dropout {args.dropout} -> dense over {len(languages)} languages)")
+
+    architecture = " + ".join(describe(kind) for kind in kinds)
     if len(classifier.members) > 1:
         architecture += f", softmax(logits / {classifier.temperature:.3f}) averaged over {len(classifier.members)} models"
     cell_type, bidirectional = MODELS[kinds[0]]
+    cell_type = cell_type or "none (n-gram bag)"
     weakest = sorted(test_scores["f1_per_language"], key=test_scores["f1_per_language"].get)[:3]
     card_fields = dict(
         task=f"name -> language of origin ({len(languages)} languages)",
@@ -388,7 +404,9 @@ def main(argv=None):
                "temperature": classifier.temperature,
                "parameters": best["parameters"], "cell": cell_type, "bidirectional": bidirectional,
                "hidden_units": args.hidden_units, "embedding_dim": args.embedding_dim,
-               "num_layers": args.num_layers, "dropout": args.dropout, "ngram_filters": args.ngram_filters, "vocabulary_size": vocabulary.size,
+               "num_layers": args.num_layers, "dropout": args.dropout, "ngram_filters": args.ngram_filters,
+               "bag_buckets": args.bag_buckets,
+               "vocabulary_size": vocabulary.size,
                "languages": languages, "normalization": normalization},
         data={"source": source, "url": NAMES_URL, "licence": "BSD-3-Clause, as distributed with the PyTorch tutorials",
               "splits": splits},

@@ -1,5 +1,6 @@
 """Keras layers written with `keras.ops` only: they run on TensorFlow, JAX and PyTorch."""
 
+from kerasrnn.layers.char_ngram_bag import CharNgramBag
 from kerasrnn.layers.char_ngrams import CharNgrams
 from kerasrnn.layers.echo_state import EchoState
 from kerasrnn.layers.echo_state import EchoStateCell

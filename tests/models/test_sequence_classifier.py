@@ -2,6 +2,7 @@ import keras
 import numpy as np
 import pytest
 
+from kerasrnn.models.sequence_classifier import build_ngram_bag_classifier
 from kerasrnn.models.sequence_classifier import build_sequence_classifier
 from tests.testing import assert_allclose
 from tests.testing import to_numpy
@@ -76,3 +77,20 @@ def test_char_ngram_features_beside_the_recurrent_state(tmp_path):
     assert_allclose(keras.saving.load_model(tmp_path / "model.keras")(long), model(long), atol=1e-6)
     with pytest.raises(ValueError, match="ngram_filters=-2"):
         build_sequence_classifier(12, 4, ngram_filters=-2)
+
+
+def test_the_ngram_bag_classifier_learns_ov_versus_son_and_round_trips(tmp_path):
+    keras.utils.set_random_seed(0)
+    x, y = _suffix_names(256, seed=0)
+    x_test, y_test = _suffix_names(64, seed=1)
+    model = build_ngram_bag_classifier(len(LETTERS) + 1, 2, embedding_dim=8, buckets=512, dropout=0.1)
+    model.compile(optimizer=keras.optimizers.Adam(0.05),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    model.fit(x, y, epochs=10, batch_size=64, verbose=0)
+    predicted = np.argmax(to_numpy(model.predict(x_test, batch_size=64, verbose=0)), axis=-1)
+    assert np.mean(predicted == y_test) >= 0.95
+    assert_allclose(model(np.pad(x_test, ((0, 0), (0, 3)))), model(x_test), atol=1e-6)
+    model.save(tmp_path / "model.keras")
+    assert_allclose(keras.saving.load_model(tmp_path / "model.keras")(x_test), model(x_test), atol=1e-6)
+    with pytest.raises(ValueError, match="num_classes=1"):
+        build_ngram_bag_classifier(10, 1)

@@ -67,21 +67,21 @@ def test_of_several_models_only_the_chosen_one_is_tested_and_gets_a_card(tmp_pat
     for language, ending in endings.items():
         (data / f"{language}.txt").write_text("\n".join(f"{chr(97 + i % 26)}{chr(97 + i // 26)}{ending}"
                                                         for i in range(40)))
-    out = assert_ok(run_recipe("classify_names", "--data", data, "--models", "gru,bigru", "--members", "1", "--epochs", "1",
-                               "--hidden-units", "8", "--embedding-dim", "8", "--names", "Sakamoto",
+    out = assert_ok(run_recipe("classify_names", "--data", data, "--models", "gru,ngram_bag", "--members", "1", "--epochs", "1",
+                               "--hidden-units", "8", "--embedding-dim", "8", "--bag-buckets", "512", "--names", "Sakamoto",
                                "--output-dir", tmp_path / "run"))
     comparison = json.loads((tmp_path / "run" / "comparison.json").read_text())
-    assert [row["model"] for row in comparison["rows"]] == ["gru", "bigru", "ensemble"]  # ensemble: both averaged
+    assert [row["model"] for row in comparison["rows"]] == ["gru", "ngram_bag", "ensemble"]  # ensemble: both averaged
     chosen = max(comparison["rows"], key=lambda row: row["validation"]["accuracy"])["model"]
     assert comparison["chosen_on_validation"] == chosen and f"test (12 names), {chosen}:" in out
-    for other in {"gru", "bigru", "ensemble"} - {chosen}:
+    for other in {"gru", "ngram_bag", "ensemble"} - {chosen}:
         assert (tmp_path / "run" / other / "task.json").exists()
         assert not (tmp_path / "run" / other / "card.json").exists()  # never tested, so no card
         assert not (tmp_path / "run" / other / "confusion_matrix_test.png").exists()
     assert len(kerasrnn.load(tmp_path / "run" / "ensemble").members) == 2
     card = json.loads((tmp_path / "run" / "best" / "card.json").read_text())
     kerasrnn.cards.validate_card(card)
-    assert card["model"]["name"] == chosen and card["training"]["models_trained"] == ["gru", "bigru"]
+    assert card["model"]["name"] == chosen and card["training"]["models_trained"] == ["gru", "ngram_bag"]
     assert card["data"]["source"] == "local file names" and card["test_slice"] is None  # no default data
     assert [card["data"]["splits"][part]["size"] for part in ("train", "validation", "test")] == [96, 12, 12]
 
