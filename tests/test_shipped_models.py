@@ -105,10 +105,6 @@ def test_shipped_model_loads_without_a_deprecation_warning(directory):
         kerasrnn.load(directory)
 
 
-# Models trained before the card schema and the three-way splits; each is retrained by its recipe's command.
-# Strict: once one is re-shipped with a schema card, its entry must go.
-AWAITING_RETRAINING = {"translate_en_fr"}
-
 # How far a recomputed slice may be from the card's value: float32 on another backend moves a mean
 # log-loss by ~1e-6 and can flip a rare beam-search or argmax tie, but a wrong card or a broken model
 # is off by far more than these.
@@ -119,15 +115,13 @@ def _shipped_id(path):
     return str(path.relative_to(testing.REPO_ROOT / "saved_models"))
 
 
-def _card_or_xfail(directory, request):
-    if _shipped_id(directory) in AWAITING_RETRAINING:
-        request.applymarker(pytest.mark.xfail(strict=True, reason="trained before the card schema"))
+def _card(directory):
     return json.loads((directory / "card.json").read_text())
 
 
 @pytest.mark.parametrize("directory", SHIPPED, ids=_shipped_id)
-def test_shipped_card_follows_the_schema(directory, request):
-    card = _card_or_xfail(directory, request)
+def test_shipped_card_follows_the_schema(directory):
+    card = _card(directory)
     kerasrnn.cards.validate_card(card)
 
 
@@ -141,8 +135,8 @@ def recipe_of(card):
 
 
 @pytest.mark.parametrize("directory", SHIPPED, ids=_shipped_id)
-def test_shipped_numbers_are_recomputed_on_a_test_slice(directory, request, shared_data):
-    card = _card_or_xfail(directory, request)
+def test_shipped_numbers_are_recomputed_on_a_test_slice(directory, shared_data):
+    card = _card(directory)
     expected = card["test_slice"]
     if expected is None:
         pytest.skip("this model's card has no test slice (no held-out split to slice)")
