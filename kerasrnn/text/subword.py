@@ -33,9 +33,15 @@ MODEL_TYPES = ("unigram", "bpe")
 
 
 def _processor(model_proto):
-    import sentencepiece
+    import warnings
 
-    return sentencepiece.SentencePieceProcessor(model_proto=model_proto)
+    with warnings.catch_warnings():
+        # sentencepiece's SWIG wrapper warns "builtin type SwigPyPacked has no __module__ attribute" from C code
+        # on first use; where DeprecationWarning is an error, raising there crashes the interpreter.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import sentencepiece
+
+        return sentencepiece.SentencePieceProcessor(model_proto=model_proto)
 
 
 class SubwordVocabulary:
