@@ -19,8 +19,10 @@ This module imports `sentencepiece` and NumPy only (never TensorFlow), so a
 translator decodes on JAX and PyTorch without starting TensorFlow.
 """
 
+import contextlib
 import io
 import os
+import warnings
 
 import numpy as np
 
@@ -32,15 +34,24 @@ PAD_ID, UNK_ID, START_ID, END_ID = 0, 1, 2, 3
 MODEL_TYPES = ("unigram", "bpe")
 
 
-def _processor(model_proto):
-    import warnings
+@contextlib.contextmanager
+def _sentencepiece():
+    """The `sentencepiece` module, for use inside the block with its SWIG DeprecationWarnings ignored.
 
+    Its SWIG wrapper warns "builtin type SwigPyPacked has no __module__
+    attribute" from C code on first use; where DeprecationWarning is an
+    error (`-W error`, pytest's `filterwarnings`), raising there crashes the
+    interpreter.
+    """
     with warnings.catch_warnings():
-        # sentencepiece's SWIG wrapper warns "builtin type SwigPyPacked has no __module__ attribute" from C code
-        # on first use; where DeprecationWarning is an error, raising there crashes the interpreter.
         warnings.simplefilter("ignore", DeprecationWarning)
         import sentencepiece
 
+        yield sentencepiece
+
+
+def _processor(model_proto):
+    with _sentencepiece() as sentencepiece:
         return sentencepiece.SentencePieceProcessor(model_proto=model_proto)
 
 
@@ -108,21 +119,20 @@ class SubwordVocabulary:
         Returns:
             A `SubwordVocabulary`.
         """
-        import sentencepiece
-
         vocabulary_size = check_positive_int(vocabulary_size, "vocabulary_size")
         check_choice(model_type, "model_type", MODEL_TYPES)
         sentences = [s for s in sentences if s and s.strip()]
         if not sentences:
             raise ValueError("`sentences` holds no text to train a subword vocabulary on")
-        sentencepiece.set_random_generator_seed(int(seed))
         model = io.BytesIO()
-        sentencepiece.SentencePieceTrainer.train(
-            sentence_iterator=iter(sentences), model_writer=model, vocab_size=vocabulary_size,
-            model_type=model_type, character_coverage=float(character_coverage),
-            normalization_rule_name="nmt_nfkc", pad_id=PAD_ID, unk_id=UNK_ID, bos_id=START_ID, eos_id=END_ID,
-            hard_vocab_limit=False, num_threads=1, minloglevel=2, input_sentence_size=0,
-        )
+        with _sentencepiece() as sentencepiece:
+            sentencepiece.set_random_generator_seed(int(seed))
+            sentencepiece.SentencePieceTrainer.train(
+                sentence_iterator=iter(sentences), model_writer=model, vocab_size=vocabulary_size,
+                model_type=model_type, character_coverage=float(character_coverage),
+                normalization_rule_name="nmt_nfkc", pad_id=PAD_ID, unk_id=UNK_ID, bos_id=START_ID, eos_id=END_ID,
+                hard_vocab_limit=False, num_threads=1, minloglevel=2, input_sentence_size=0,
+            )
         return cls(model.getvalue())
 
     @property

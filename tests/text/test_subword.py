@@ -63,3 +63,13 @@ def test_the_module_does_not_import_tensorflow():
             "v = SubwordVocabulary.train(['a b c', 'b c d'] * 5, 12); "
             "print(json.dumps('tensorflow' in sys.modules))")
     assert testing.run_json(code, "jax") is False
+
+
+def test_train_and_load_where_deprecation_warnings_are_errors(tmp_path):
+    # sentencepiece's SWIG wrapper warns from C on first use; as an error there, it crashed the interpreter.
+    code = ("import warnings; warnings.simplefilter('error', DeprecationWarning)\n"
+            "from kerasrnn.text.subword import SubwordVocabulary\n"
+            f"vocabulary = SubwordVocabulary.train({FRENCH[:10]!r} * 20, vocabulary_size=60)\n"
+            f"vocabulary.save({str(tmp_path / 'fr.model')!r})\n"
+            f"print(SubwordVocabulary.load({str(tmp_path / 'fr.model')!r}).decode(vocabulary.encode('Tom court.')))")
+    assert testing.run_python(code, testing.backend()).stdout.strip() == "Tom court."
