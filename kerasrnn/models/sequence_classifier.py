@@ -7,6 +7,8 @@ from kerasrnn.layers.char_ngrams import CharNgrams
 from kerasrnn.layers.recurrent_factory import RECURRENT_KINDS
 from kerasrnn.layers.recurrent_factory import make_recurrent_layer
 from kerasrnn.models._recurrent_stack import stack_recurrent_layers
+from kerasrnn.utils.validation import check_fraction
+from kerasrnn.utils.validation import check_int_in_range
 from kerasrnn.utils.validation import check_positive_int
 from kerasrnn.utils.validation import check_stack_arguments
 from kerasrnn.utils.validation import renamed_argument
@@ -125,11 +127,8 @@ def build_ngram_bag_classifier(vocabulary_size, num_classes, embedding_dim=64, b
     >>> model(keras.ops.ones((4, 9), "int32")).shape   # (batch, classes)
     (4, 18)
     """
-    num_classes = check_positive_int(num_classes, "num_classes")
-    if num_classes < 2:
-        raise ValueError(f"`num_classes` must be at least 2, received: num_classes={num_classes}")
-    if not 0 <= dropout < 1:
-        raise ValueError(f"`dropout` must be in [0, 1), received: dropout={dropout}")
+    num_classes = check_int_in_range(num_classes, "num_classes", 2)
+    dropout = check_fraction(dropout, "dropout", low_open=False, high_open=True)
     inputs = keras.Input(shape=(None,), dtype="int32", name="token_ids")
     x = CharNgramBag(vocabulary_size, buckets, embedding_dim, widths, name="ngram_bag")(inputs)  # (batch, dim)
     if dropout:
