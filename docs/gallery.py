@@ -34,7 +34,7 @@ import kerasrnn
 lm = kerasrnn.load("predict_next_char")
 print(lm.generate("ROMEO:", num_chars=200, temperature=0.8, seed=0))
 ''', ["saved_models/predict_next_char/lstm/training_curve.png"]),
-    ("Where a surname comes from", "Four bidirectional GRUs over characters with character n-gram detectors, averaged; 18 languages.", '''
+    ("Where a surname comes from", "Four bidirectional GRUs with character n-gram detectors and four fastText n-gram bags, averaged; 18 languages.", '''
 import kerasrnn
 
 classifier = kerasrnn.load("classify_names")

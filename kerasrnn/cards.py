@@ -252,7 +252,8 @@ def results_table(models_dir):
             continue
         headline = card["headline"]
         metric = headline["metric"]
-        validation = _find_metric(card["metrics"].get("validation", {}), metric)
+        chosen = card["metrics"].get("test", {}).get("length_penalty")  # a beam's validation twin: at that penalty
+        validation = _find_metric(card["metrics"].get("validation", {}), metric, length_penalty=chosen)
         splits = card["data"]["splits"]
         test_size = f"{splits['test']['size']:,} {splits['unit']}" if splits else "no split (external benchmark)"
         training = card["training"]
@@ -266,14 +267,19 @@ def results_table(models_dir):
     return "\n".join([RESULTS_BEGIN, *rows, RESULTS_END])
 
 
-def _find_metric(metrics, name):
-    """`metrics[name]`, or the value of `name` without a prefix such as `corpus_bleu_` in a nested dict."""
+def _find_metric(metrics, name, length_penalty=None):
+    """`metrics[name]`, or the value of `name` without a prefix such as `corpus_bleu_` in a nested dict.
+
+    A beam search scored at several length penalties on validation
+    (`beam_4_alpha_0.6`) matches `corpus_bleu_beam_4` at `length_penalty`.
+    """
     if name in metrics and _number(metrics[name]):
         return metrics[name]
+    names = {name} if length_penalty is None else {name, f"{name}_alpha_{length_penalty:g}"}
     for key, value in metrics.items():
         if isinstance(value, dict):
             for inner, number in value.items():
-                if _number(number) and (f"{key}_{inner}" == name or inner == name):
+                if _number(number) and ({f"{key}_{inner}", inner} & names):
                     return number
     for key, value in metrics.items():  # "one_step" for "one_step_nrmse"
         if _number(value) and name.startswith(f"{key}_"):

@@ -10,19 +10,21 @@ all its copies in one split). Each model keeps its epoch with the lowest
 validation loss; the model with the best validation accuracy is chosen; the
 test names are scored once, at the end, on the chosen model only.
 
-The default model is an ensemble of 4 bidirectional GRUs (seeds seed ..
-seed+3, 10 epochs each), each reading the characters beside 64 x 3
-character 2/3/4-gram detectors (`--ngram-filters`, a char-CNN), whose
-probabilities are averaged; one temperature fitted on the validation names
-(`--temperature-scaling`) divides every member's logits so the averaged
-probabilities are calibrated. Every choice (model, n-grams, epochs, ensemble
-size, class weighting, temperature) was made on the validation split:
-docs/experiments/classify_names.md has the measurements. `--models`
-trains several kinds (`--members` each); then an `ensemble` candidate
-averages all of them, and the best on validation accuracy is chosen. Besides
-the recurrent readers (`gru`, `bigru`, `bilstm`), `ngram_bag` is a fastText
-classifier: the mean vector of the name's hashed character 1-4-grams
-(`--bag-buckets` rows), then one dense layer.
+The default trains two kinds of model, 4 of each (seeds seed .. seed+3, 10
+epochs each): bidirectional GRUs reading the characters beside 64 x 3
+character 2/3/4-gram detectors (`--ngram-filters`, a char-CNN), and fastText
+n-gram bags (`ngram_bag`: the mean vector of the name's hashed character
+1-4-grams, `--bag-buckets` rows and `--bag-widths`, then one dense layer).
+The two read names differently and make different mistakes, so the
+`ensemble` candidate, which averages the probabilities of all 8, beats
+either kind alone on validation and is chosen. One temperature fitted on the
+validation names (`--temperature-scaling`) divides every member's logits so
+the averaged probabilities are calibrated. Every choice (models, n-grams,
+epochs, ensemble size, class weighting, temperature) was made on the
+validation split: docs/experiments/classify_names.md has the measurements.
+`--models` picks the kinds (`gru`, `bigru`, `bilstm`, `ngram_bag`;
+`--members` each); with several kinds an `ensemble` candidate averages all
+of them, and the best on validation accuracy is chosen.
 
 Russian is about half of the names: `--class-weighting sqrt` (1/sqrt(class
 size)) or `balanced` (1/class size) weighs the loss towards the small
@@ -40,7 +42,7 @@ under `<output-dir>/<model>/`, the candidates' validation numbers in
 gets its card (`card.json`, validation and test metrics) and test confusion
 matrix; with several candidates it is copied to `<output-dir>/best/`.
 
-    python recipes/classify_names.py --backend jax   # ~12 min on 2 busy CPU cores
+    python recipes/classify_names.py --backend jax --weights-dtype float16   # the shipped model, ~7 min
     python recipes/classify_names.py --models bigru,bilstm --members 1 --ngram-filters 0 --epochs 15
     python recipes/classify_names.py --quick    # seconds: a smoke test (2 tiny members)
 """
@@ -69,7 +71,7 @@ CALIBRATION_BINS = 15
 
 def parse_args(argv=None):
     parser = harness.make_parser("classify_names", __doc__.splitlines()[0], epochs=10, batch_size=64)
-    parser.add_argument("--models", default="bigru",
+    parser.add_argument("--models", default="bigru,ngram_bag",
                         help=f"comma-separated models to train, from {', '.join(MODELS)}")
     parser.add_argument("--hidden-units", type=harness.positive_int, default=128,
                         help="size of the recurrent state, per direction")
@@ -86,6 +88,9 @@ def parse_args(argv=None):
                              "(a char-CNN); 0 for none")
     parser.add_argument("--bag-buckets", type=harness.positive_int, default=2**15,
                         help="rows of the hashed n-gram table of the ngram_bag model")
+    harness.add_weights_dtype_flag(parser)
+    parser.add_argument("--bag-widths", default="1,2,3,4",
+                        help="comma-separated character n-gram lengths the ngram_bag model hashes")
     parser.add_argument("--members", type=harness.positive_int, default=4,
                         help="models trained per entry of --models (seeds seed, seed+1, ...), saved as one "
                              "classifier that averages their probabilities")
@@ -108,6 +113,13 @@ def parse_args(argv=None):
         parser.error(f"--ngram-filters must be 0 or more, received {args.ngram_filters}")
     if not 0 <= args.dropout < 1:
         parser.error(f"--dropout must be in [0, 1), received {args.dropout}")
+    try:
+        widths = tuple(sorted({int(width) for width in args.bag_widths.split(",") if width.strip()}))
+    except ValueError:
+        widths = ()
+    if not widths or min(widths) < 1:
+        parser.error(f"--bag-widths must be comma-separated positive integers, received {args.bag_widths!r}")
+    args.bag_widths = widths
     names = [name.strip() for name in args.names.split(",") if name.strip()]
     if not names:
         parser.error(f"--names must hold at least one name, received {args.names!r}")
@@ -199,6 +211,7 @@ def main(argv=None):
     from kerasrnn.metrics.classification import confusion_matrix, fit_temperature
     from kerasrnn.models.sequence_classifier import build_ngram_bag_classifier, build_sequence_classifier
     from kerasrnn.plots import plot_confusion_matrix
+    from kerasrnn.tasks import round_weights
     from kerasrnn.tasks.name_classifier import NameClassifier
     from kerasrnn.text.vocabulary import Vocabulary
     from kerasrnn.training import check_no_nan, plot_history, recurrent_optimizer, restore_best, standard_callbacks
@@ -273,7 +286,8 @@ def main(argv=None):
             print(f"{raw:>14} -> " + ", ".join(f"{language} {p:.2f}" for language, p in best))
 
         # -------------------------------------------------------------- Save
-        classifier.save(output_dir)  # no card yet: only the chosen model is tested and gets one
+        # No card yet: only the chosen model is tested and gets one.
+        classifier.save(output_dir, weights_dtype=args.weights_dtype)
         if os.path.exists(os.path.join(output_dir, "card.json")):  # from an earlier run in this directory
             os.remove(os.path.join(output_dir, "card.json"))
         if history is not None:
@@ -299,7 +313,8 @@ def main(argv=None):
             with strategy_scope:
                 if cell_type is None:
                     model = build_ngram_bag_classifier(vocabulary.size, len(languages), args.embedding_dim,
-                                                       args.bag_buckets, dropout=args.dropout, name=name)
+                                                       args.bag_buckets, args.bag_widths, dropout=args.dropout,
+                                                       name=name)
                 else:
                     model = build_sequence_classifier(
                         vocabulary.size, len(languages), cell_type=cell_type, embedding_dim=args.embedding_dim,
@@ -323,6 +338,8 @@ def main(argv=None):
                                 verbose=2 if args.quick else "auto")
             check_no_nan(callbacks, work_dir)
             restore_best(model, work_dir)  # the epoch with the best validation loss (or accuracy), not the last
+            if args.weights_dtype != "float32":
+                round_weights(model, args.weights_dtype)  # as saved: every number below is the saved model's
             print(f"trained in {time.monotonic() - started:.0f} s")
             members.append(model)
             first_history = history if first_history is None else first_history
@@ -360,7 +377,7 @@ def main(argv=None):
         print(f"temperature {classifier.temperature:.3f} (fitted on validation): validation ECE {before:.4f} -> "
               f"{validation_scores['expected_calibration_error']:.4f} (same names as the fit; test shows the "
               f"honest figure)")
-        classifier.save(output_dir)
+        classifier.save(output_dir, weights_dtype=args.weights_dtype)
     atomic_write_json(os.path.join(args.output_dir, "comparison.json"),
                       {"chosen_on_validation": best["model"], "chosen_by": "validation accuracy",
                        "class_weighting": args.class_weighting, "members": args.members,
@@ -383,7 +400,8 @@ def main(argv=None):
 
     def describe(kind):
         if MODELS[kind][0] is None:
-            return (f"{members_per_kind}(mean of {args.embedding_dim}-d vectors of hashed character 1/2/3/4-grams, "
+            return (f"{members_per_kind}(mean of {args.embedding_dim}-d vectors of hashed character "
+                    f"{'/'.join(map(str, args.bag_widths))}-grams, "
                     f"{args.bag_buckets} buckets -> dropout {args.dropout} -> dense over {len(languages)} languages)")
         return (f"{members_per_kind}(character embedding {args.embedding_dim} -> {args.num_layers} x "
                 f"{'bidirectional ' if MODELS[kind][1] else ''}{MODELS[kind][0].upper()} {args.hidden_units}"
@@ -405,7 +423,8 @@ def main(argv=None):
                "parameters": best["parameters"], "cell": cell_type, "bidirectional": bidirectional,
                "hidden_units": args.hidden_units, "embedding_dim": args.embedding_dim,
                "num_layers": args.num_layers, "dropout": args.dropout, "ngram_filters": args.ngram_filters,
-               "bag_buckets": args.bag_buckets,
+               "bag_buckets": args.bag_buckets, "bag_widths": list(args.bag_widths),
+               "weights_dtype": args.weights_dtype,
                "vocabulary_size": vocabulary.size,
                "languages": languages, "normalization": normalization},
         data={"source": source, "url": NAMES_URL, "licence": "BSD-3-Clause, as distributed with the PyTorch tutorials",

@@ -90,6 +90,13 @@ def make_parser(recipe, description, epochs, batch_size, text_data=False):
     return parser
 
 
+def add_weights_dtype_flag(parser):
+    """`--weights-dtype float32|float16`: how the saved model stores its weights (`Task.save(weights_dtype=...)`)."""
+    parser.add_argument("--weights-dtype", choices=("float32", "float16"), default="float32",
+                        help="how the saved model stores its weights: float16 halves the file; the weights are rounded "
+                             "to float16 before validation and test, so the numbers are those of the saved model")
+
+
 def add_split_flags(parser, validation_help="share of the data that picks epochs, models and settings",
                     test_help="share of the data scored once, at the end, on the chosen model"):
     """`--validation-fraction` and `--test-fraction` (defaults 0.1 each); `parse_args` then sets `args.fractions`."""

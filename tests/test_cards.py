@@ -70,6 +70,19 @@ def test_results_table_shows_the_headline_beside_its_validation_twin(tmp_path):
     assert "| 1.5000 |" in row and "1 characters" in row and "`python recipes/predict_next_char.py --epochs 1`" in row
 
 
+def test_results_table_reads_a_beam_search_at_the_length_penalty_chosen_on_validation(tmp_path):
+    card = a_card()
+    card["headline"] = {"metric": "corpus_bleu_beam_4", "split": "test", "value": 36.5, "better": "higher"}
+    card["metrics"] = {"validation": {"corpus_bleu": {"greedy": 32.0, "beam_4_alpha_0": 35.5, "beam_4_alpha_0.6": 36.1}},
+                       "test": {"length_penalty": 0.6, "corpus_bleu": {"beam_4": 36.5}}}
+    model_dir = tmp_path / "translate_en_fr"
+    model_dir.mkdir()
+    (model_dir / "task.json").write_text("{}")
+    (model_dir / "card.json").write_text(json.dumps(card))
+    row = cards.results_table(tmp_path).splitlines()[3]
+    assert "**36.50**" in row and "| 36.10 |" in row
+
+
 def test_the_readme_results_table_is_the_cards_table():
     from tests import testing
 

@@ -68,7 +68,8 @@ def test_of_several_models_only_the_chosen_one_is_tested_and_gets_a_card(tmp_pat
         (data / f"{language}.txt").write_text("\n".join(f"{chr(97 + i % 26)}{chr(97 + i // 26)}{ending}"
                                                         for i in range(40)))
     out = assert_ok(run_recipe("classify_names", "--data", data, "--models", "gru,ngram_bag", "--members", "1", "--epochs", "1",
-                               "--hidden-units", "8", "--embedding-dim", "8", "--bag-buckets", "512", "--names", "Sakamoto",
+                               "--hidden-units", "8", "--embedding-dim", "8", "--bag-buckets", "512", "--bag-widths", "3,2",
+                               "--names", "Sakamoto",
                                "--output-dir", tmp_path / "run"))
     comparison = json.loads((tmp_path / "run" / "comparison.json").read_text())
     assert [row["model"] for row in comparison["rows"]] == ["gru", "ngram_bag", "ensemble"]  # ensemble: both averaged
@@ -82,6 +83,9 @@ def test_of_several_models_only_the_chosen_one_is_tested_and_gets_a_card(tmp_pat
     card = json.loads((tmp_path / "run" / "best" / "card.json").read_text())
     kerasrnn.cards.validate_card(card)
     assert card["model"]["name"] == chosen and card["training"]["models_trained"] == ["gru", "ngram_bag"]
+    assert card["model"]["bag_widths"] == [2, 3]
+    bag = kerasrnn.load(tmp_path / "run" / "ngram_bag").members[0]
+    assert bag.get_layer("ngram_bag").widths == (2, 3)
     assert card["data"]["source"] == "local file names" and card["test_slice"] is None  # no default data
     assert [card["data"]["splits"][part]["size"] for part in ("train", "validation", "test")] == [96, 12, 12]
 
@@ -94,6 +98,8 @@ def test_of_several_models_only_the_chosen_one_is_tested_and_gets_a_card(tmp_pat
         (["--test-fraction", "0"], "--test-fraction: expected a number in (0, 1), received '0'"),
         (["--ngram-filters", "-1"], "--ngram-filters must be 0 or more, received -1"),
         (["--members", "0"], "--members"),
+        (["--bag-widths", "0,2"], "--bag-widths must be comma-separated positive integers, received '0,2'"),
+        (["--bag-widths", "two"], "--bag-widths must be comma-separated positive integers, received 'two'"),
     ],
 )
 def test_bad_flags_give_one_line_errors(args, message):
