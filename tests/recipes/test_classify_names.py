@@ -69,7 +69,7 @@ def test_of_several_models_only_the_chosen_one_is_tested_and_gets_a_card(tmp_pat
                                                         for i in range(40)))
     out = assert_ok(run_recipe("classify_names", "--data", data, "--models", "gru,ngram_bag", "--members", "1", "--epochs", "1",
                                "--hidden-units", "8", "--embedding-dim", "8", "--bag-buckets", "512", "--bag-widths", "3,2",
-                               "--names", "Sakamoto",
+                               "--weights-dtype", "float16", "--names", "Sakamoto",
                                "--output-dir", tmp_path / "run"))
     comparison = json.loads((tmp_path / "run" / "comparison.json").read_text())
     assert [row["model"] for row in comparison["rows"]] == ["gru", "ngram_bag", "ensemble"]  # ensemble: both averaged
@@ -83,9 +83,11 @@ def test_of_several_models_only_the_chosen_one_is_tested_and_gets_a_card(tmp_pat
     card = json.loads((tmp_path / "run" / "best" / "card.json").read_text())
     kerasrnn.cards.validate_card(card)
     assert card["model"]["name"] == chosen and card["training"]["models_trained"] == ["gru", "ngram_bag"]
-    assert card["model"]["bag_widths"] == [2, 3]
+    assert card["model"]["bag_widths"] == [2, 3] and card["model"]["weights_dtype"] == "float16"
     bag = kerasrnn.load(tmp_path / "run" / "ngram_bag").members[0]
     assert bag.get_layer("ngram_bag").widths == (2, 3)
+    for weight in bag.get_weights():  # stored as float16, loaded as float32: every value is a float16 value
+        assert weight.dtype == np.float32 and np.array_equal(weight, weight.astype(np.float16).astype(np.float32))
     assert card["data"]["source"] == "local file names" and card["test_slice"] is None  # no default data
     assert [card["data"]["splits"][part]["size"] for part in ("train", "validation", "test")] == [96, 12, 12]
 
