@@ -113,13 +113,7 @@ def parse_args(argv=None):
         parser.error(f"--ngram-filters must be 0 or more, received {args.ngram_filters}")
     if not 0 <= args.dropout < 1:
         parser.error(f"--dropout must be in [0, 1), received {args.dropout}")
-    try:
-        widths = tuple(sorted({int(width) for width in args.bag_widths.split(",") if width.strip()}))
-    except ValueError:
-        widths = ()
-    if not widths or min(widths) < 1:
-        parser.error(f"--bag-widths must be comma-separated positive integers, received {args.bag_widths!r}")
-    args.bag_widths = widths
+    args.bag_widths = tuple(harness.number_list(parser, "--bag-widths", args.bag_widths, int, minimum=1))
     names = [name.strip() for name in args.names.split(",") if name.strip()]
     if not names:
         parser.error(f"--names must hold at least one name, received {args.names!r}")

@@ -90,6 +90,18 @@ def make_parser(recipe, description, epochs, batch_size, text_data=False):
     return parser
 
 
+def number_list(parser, flag, text, kind, minimum):
+    """The sorted distinct numbers of a comma-separated flag value, each >= `minimum`, or a one-line error."""
+    noun = "integers" if kind is int else "numbers"
+    try:
+        values = sorted({kind(item) for item in text.split(",") if item.strip()})
+    except ValueError:
+        parser.error(f"{flag} must be comma-separated {noun}, received {text!r}")
+    if not values or min(values) < minimum:
+        parser.error(f"{flag} must be {noun} >= {minimum}, received {values}")
+    return values
+
+
 def add_weights_dtype_flag(parser):
     """`--weights-dtype float32|float16`: how the saved model stores its weights (`Task.save(weights_dtype=...)`)."""
     parser.add_argument("--weights-dtype", choices=("float32", "float16"), default="float32",

@@ -120,12 +120,12 @@ def parse_args(argv=None):
     parser.add_argument("--temperature", type=harness.positive_float, default=0.7,
                         help="temperature of the sampled translation printed with each example")
     args = harness.parse_args(parser, argv)
-    args.beam_widths = number_list(parser, "--beam-widths", args.beam_widths, int, minimum=1)
+    args.beam_widths = harness.number_list(parser, "--beam-widths", args.beam_widths, int, minimum=1)
     if not 0 <= args.dropout < 1:
         parser.error(f"--dropout must be in [0, 1), received {args.dropout}")
     if not 0 <= args.label_smoothing < 1:
         parser.error(f"--label-smoothing must be in [0, 1), received {args.label_smoothing}")
-    args.length_penalties = number_list(parser, "--length-penalties", args.length_penalties, float, minimum=0)
+    args.length_penalties = harness.number_list(parser, "--length-penalties", args.length_penalties, float, minimum=0)
     if args.subword_vocabulary_size < 0 or 0 < args.subword_vocabulary_size < 16:
         parser.error(f"--subword-vocabulary-size must be 0 (words) or at least 16, received "
                      f"{args.subword_vocabulary_size}")
@@ -144,18 +144,6 @@ def parse_args(argv=None):
         args.bucketing = False  # fewer batch shapes: JAX compiles the train step once per shape
         args.subword_vocabulary_size = min(args.subword_vocabulary_size, 500)
     return args
-
-
-def number_list(parser, flag, text, kind, minimum):
-    """The sorted distinct numbers of a comma-separated flag value, each >= `minimum`, or a one-line error."""
-    noun = "integers" if kind is int else "numbers"
-    try:
-        values = sorted({kind(item) for item in text.split(",") if item.strip()})
-    except ValueError:
-        parser.error(f"{flag} must be comma-separated {noun}, received {text!r}")
-    if not values or min(values) < minimum:
-        parser.error(f"{flag} must be {noun} >= {minimum}, received {values}")
-    return values
 
 
 TEST_SLICE_SENTENCES = 200

@@ -100,8 +100,8 @@ def test_of_several_models_only_the_chosen_one_is_tested_and_gets_a_card(tmp_pat
         (["--test-fraction", "0"], "--test-fraction: expected a number in (0, 1), received '0'"),
         (["--ngram-filters", "-1"], "--ngram-filters must be 0 or more, received -1"),
         (["--members", "0"], "--members"),
-        (["--bag-widths", "0,2"], "--bag-widths must be comma-separated positive integers, received '0,2'"),
-        (["--bag-widths", "two"], "--bag-widths must be comma-separated positive integers, received 'two'"),
+        (["--bag-widths", "0,2"], "--bag-widths must be integers >= 1, received [0, 2]"),
+        (["--bag-widths", "two"], "--bag-widths must be comma-separated integers, received 'two'"),
     ],
 )
 def test_bad_flags_give_one_line_errors(args, message):
