@@ -255,7 +255,6 @@ def main(argv=None):
     from kerasrnn.data.splits import describe_splits
     from kerasrnn.data.translation import limit_pair_length, make_translation_dataset
     from kerasrnn.datasets.fra_eng import FRA_ENG_URL, load_fra_eng
-    from kerasrnn.io_utils import atomic_path, atomic_write_json
     from kerasrnn.layers.recurrent_factory import RECURRENT_KINDS
     from kerasrnn.metrics.bleu import sentence_bleu
     from kerasrnn.models.seq2seq import Seq2Seq, sequence_loss
@@ -264,8 +263,8 @@ def main(argv=None):
     from kerasrnn.text.normalization import normalize_sentence
     from kerasrnn.text.subword import SubwordVocabulary
     from kerasrnn.text.vocabulary import Vocabulary
-    from kerasrnn.training import (check_no_nan, full_history, plot_history, recurrent_optimizer, restore_best,
-                                   standard_callbacks)
+    from kerasrnn.training import (EpochTimer, LastWeights, check_no_nan, full_history, plot_history,
+                                   recurrent_optimizer, restore_best, standard_callbacks)
 
     if args.cell_type not in RECURRENT_KINDS:
         raise ValueError(f"--cell-type must be one of {', '.join(RECURRENT_KINDS)}, received {args.cell_type!r}")
@@ -291,8 +290,6 @@ def main(argv=None):
         args.max_length, truncate=True)  # cuts the word lists: word vocabularies' validation loss reads the
     # first --max-length words, subwords read the raw sentences whole; BLEU always reads every sentence whole
     if args.max_pairs and args.max_pairs < len(train_pairs):
-        import numpy as np
-
         keep = np.random.default_rng(args.seed).choice(len(train_pairs), args.max_pairs, replace=False)
         train_pairs = [train_pairs[i] for i in sorted(keep)]
         print(f"training on a random subset of {len(train_pairs):,} pairs (--max-pairs)")
@@ -366,54 +363,7 @@ def main(argv=None):
     # Both records live beside the BackupAndRestore checkpoint, so a resumed run
     # still counts every epoch's time and averages the right weights.
     backup_dir = os.path.join(args.output_dir, "backup")
-
-    class EpochTimer(keras.callbacks.Callback):
-        """Seconds each epoch spends training (its validation excluded), kept across a resume."""
-
-        def __init__(self):
-            super().__init__()
-            self.path = os.path.join(backup_dir, "epoch_seconds.json")
-            self.seconds, self.started = [], None
-            if os.path.exists(self.path):
-                with open(self.path) as f:
-                    self.seconds = json.load(f)
-
-        def on_epoch_begin(self, epoch, logs=None):
-            self.seconds, self.started = self.seconds[:epoch], time.perf_counter()
-
-        def on_test_begin(self, logs=None):
-            if self.started is not None:
-                self.seconds.append(time.perf_counter() - self.started)
-                self.started = None
-
-        def on_epoch_end(self, epoch, logs=None):
-            atomic_write_json(self.path, self.seconds)
-
-    class LastWeights(keras.callbacks.Callback):
-        """The weights at the end of each of the last `count` epochs (for checkpoint averaging), kept across a resume."""
-
-        def __init__(self, count):
-            super().__init__()
-            self.count, self.kept = count, []
-            self.path = os.path.join(backup_dir, "last_weights.npz")
-            if os.path.exists(self.path):
-                with np.load(self.path) as saved:
-                    self.kept = [[saved[f"{k}_{i}"] for i in range(int(saved[f"{k}_count"]))]
-                                 for k in range(int(saved["count"]))]
-
-        def on_epoch_end(self, epoch, logs=None):
-            self.kept = (self.kept + [self.model.get_weights()])[-self.count:]
-            arrays = {"count": len(self.kept)}
-            for k, weights in enumerate(self.kept):
-                arrays[f"{k}_count"] = len(weights)
-                arrays.update({f"{k}_{i}": weight for i, weight in enumerate(weights)})
-            with atomic_path(self.path) as temporary, open(temporary, "wb") as f:
-                np.savez(f, **arrays)
-
-        def average(self):
-            return [sum(weights) / len(weights) for weights in zip(*self.kept)]
-
-    timer, last_weights = EpochTimer(), LastWeights(args.average_last)
+    timer, last_weights = EpochTimer(backup_dir), LastWeights(args.average_last, backup_dir)
     callbacks = standard_callbacks(args.output_dir, tensorboard=args.tensorboard, train_data=train) + [timer]
     if args.average_last > 1:
         callbacks.append(last_weights)

@@ -5,7 +5,8 @@ build. Importing it does not import TensorFlow on JAX or PyTorch.
 
 Modules:
     callbacks          Callbacks and helpers shared by the recipes: NaN and
-                       divergence checks, checkpoints, optimizers, curves.
+                       divergence checks, checkpoints, epoch times, the last
+                       epochs' weights for averaging, optimizers, curves.
     skip_gram_trainer  `SkipGramTrainer`: word2vec's sparse SGD for `Word2Vec`.
     ridge              `fit_ridge_readout`: an echo-state network's readout in
                        closed form (`EchoStateNetwork.fit_readout`).
@@ -14,6 +15,8 @@ Modules:
 from kerasrnn.training.callbacks import DIVERGENCE_ADVICE
 from kerasrnn.training.callbacks import DIVERGENCE_FACTOR
 from kerasrnn.training.callbacks import AtomicBestCheckpoint
+from kerasrnn.training.callbacks import EpochTimer
+from kerasrnn.training.callbacks import LastWeights
 from kerasrnn.training.callbacks import NaNLossError
 from kerasrnn.training.callbacks import ResumeDataOrder
 from kerasrnn.training.callbacks import StopOnNaN

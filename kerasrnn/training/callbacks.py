@@ -2,6 +2,7 @@
 
 import contextlib
 import csv
+import json
 import math
 import os
 import time
@@ -154,6 +155,90 @@ class ResumeDataOrder(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         for _ in range(int(getattr(self.model, "_initial_epoch", None) or 0)):
             iter(self.dataset)
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """Seconds each epoch spends training, its validation excluded, kept across a resume.
+
+    The list lives in `backup_dir/epoch_seconds.json` (the folder of
+    `keras.callbacks.BackupAndRestore`), so a run that is interrupted and
+    resumed still reports every epoch's time. `seconds[k]` is epoch `k + 1`'s.
+
+    Example:
+
+    ```python
+    timer = EpochTimer(os.path.join(output_dir, "backup"))
+    model.fit(train, validation_data=validation, epochs=10, callbacks=standard_callbacks(output_dir) + [timer])
+    wall_time = sum(timer.seconds)
+    ```
+    """
+
+    def __init__(self, backup_dir):
+        super().__init__()
+        self.path = os.path.join(os.fspath(backup_dir), "epoch_seconds.json")
+        self.seconds, self.started = [], None
+        if os.path.exists(self.path):
+            with open(self.path) as f:
+                self.seconds = [float(value) for value in json.load(f)]
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.seconds, self.started = self.seconds[:epoch], time.perf_counter()
+
+    def _stop_clock(self):
+        if self.started is not None:
+            self.seconds.append(time.perf_counter() - self.started)
+            self.started = None
+
+    def on_test_begin(self, logs=None):
+        self._stop_clock()  # validation starts: the epoch's training is over
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._stop_clock()  # an epoch without validation
+        os.makedirs(os.path.dirname(self.path), exist_ok=True)
+        atomic_write_json(self.path, self.seconds)
+
+
+class LastWeights(keras.callbacks.Callback):
+    """The weights at the end of each of the last `count` epochs, for checkpoint averaging, kept across a resume.
+
+    They live in `backup_dir/last_weights.npz`, so a resumed run averages the
+    same epochs an uninterrupted one would. `average()` is the element-wise
+    mean of the kept weights, ready for `model.set_weights`.
+
+    Example:
+
+    ```python
+    last = LastWeights(3, os.path.join(output_dir, "backup"))
+    model.fit(train, epochs=10, callbacks=standard_callbacks(output_dir) + [last])
+    model.set_weights(last.average())  # the mean of epochs 8, 9 and 10
+    ```
+    """
+
+    def __init__(self, count, backup_dir):
+        super().__init__()
+        if int(count) != count or count < 1:
+            raise ValueError(f"count must be an integer >= 1, received {count!r}")
+        self.count, self.kept = int(count), []
+        self.path = os.path.join(os.fspath(backup_dir), "last_weights.npz")
+        if os.path.exists(self.path):
+            with np.load(self.path) as saved:
+                self.kept = [[saved[f"{k}_{i}"] for i in range(int(saved[f"{k}_count"]))]
+                             for k in range(int(saved["count"]))]
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.kept = (self.kept + [self.model.get_weights()])[-self.count:]
+        arrays = {"count": len(self.kept)}
+        for k, weights in enumerate(self.kept):
+            arrays[f"{k}_count"] = len(weights)
+            arrays.update({f"{k}_{i}": weight for i, weight in enumerate(weights)})
+        os.makedirs(os.path.dirname(self.path), exist_ok=True)
+        with atomic_path(self.path) as temporary, open(temporary, "wb") as f:
+            np.savez(f, **arrays)
+
+    def average(self):
+        if not self.kept:
+            raise ValueError("no weights kept yet: average() needs at least one finished epoch")
+        return [sum(weights) / len(weights) for weights in zip(*self.kept)]
 
 
 class AtomicBestCheckpoint(keras.callbacks.Callback):

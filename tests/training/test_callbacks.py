@@ -8,6 +8,8 @@ import pytest
 import keras
 
 from kerasrnn.training import DIVERGENCE_FACTOR
+from kerasrnn.training import EpochTimer
+from kerasrnn.training import LastWeights
 from kerasrnn.training import NaNLossError
 from kerasrnn.training import StopOnNaN
 from kerasrnn.training import check_loss
@@ -154,3 +156,66 @@ def test_history_csv_has_one_row_per_epoch_and_a_resumed_run_appends(tmp_path):
     _fit_with_standard_callbacks(output_dir, epochs=2)  # the backup is gone: a fresh run starts a new file
     with open(output_dir / "history.csv", newline="") as f:
         assert [row["epoch"] for row in csv.DictReader(f)] == ["0", "1"]
+
+
+class RecordWeights(keras.callbacks.Callback):
+    """Every epoch's end-of-epoch weights, for comparison."""
+
+    def __init__(self):
+        super().__init__()
+        self.weights = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.weights.append(self.model.get_weights())
+
+
+def _small_fit(callbacks, epochs, initial_epoch=0):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(64, 4)).astype("float32")
+    y = x @ rng.normal(size=(4, 1)).astype("float32")
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    model.compile(optimizer=recurrent_optimizer(1e-2), loss="mse")
+    model.fit(x, y, validation_data=(x, y), epochs=epochs, initial_epoch=initial_epoch, batch_size=16, verbose=0,
+              callbacks=callbacks)
+    return model
+
+
+def test_epoch_timer_counts_each_epoch_once_and_a_resumed_run_keeps_the_earlier_ones(tmp_path):
+    timer = EpochTimer(tmp_path / "backup")
+    _small_fit([timer], epochs=3)
+    assert len(timer.seconds) == 3 and all(seconds > 0 for seconds in timer.seconds)
+    resumed = EpochTimer(tmp_path / "backup")  # a new process finds the record
+    np.testing.assert_allclose(resumed.seconds, timer.seconds)
+    _small_fit([resumed], epochs=4, initial_epoch=2)  # redoes epoch 3, adds epoch 4
+    assert len(resumed.seconds) == 4
+    assert resumed.seconds[:2] == pytest.approx(timer.seconds[:2])
+    assert resumed.seconds[2] != timer.seconds[2]
+
+
+def test_epoch_timer_without_validation(tmp_path):
+    timer = EpochTimer(tmp_path)
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(np.ones((8, 2), "float32"), np.ones((8, 1), "float32"), epochs=2, verbose=0, callbacks=[timer])
+    assert len(timer.seconds) == 2
+
+
+def test_last_weights_average_the_last_epochs_and_survive_a_restart(tmp_path):
+    last, record = LastWeights(2, tmp_path / "backup"), RecordWeights()
+    model = _small_fit([last, record], epochs=3)
+    assert len(last.kept) == 2
+    expected = [(a + b) / 2 for a, b in zip(record.weights[1], record.weights[2])]
+    for got, want in zip(last.average(), expected):
+        np.testing.assert_allclose(got, want, rtol=1e-6)
+    assert not np.allclose(last.average()[0], model.get_weights()[0])  # the mean differs from the last epoch's
+    restarted = LastWeights(2, tmp_path / "backup")
+    for got, want in zip(restarted.average(), expected):
+        np.testing.assert_allclose(got, want, rtol=1e-6)
+
+
+def test_last_weights_rejects_a_bad_count_and_an_empty_average(tmp_path):
+    with pytest.raises(ValueError, match=r"count must be an integer >= 1, received 0"):
+        LastWeights(0, tmp_path)
+    with pytest.raises(ValueError, match=r"no weights kept yet"):
+        LastWeights(2, tmp_path).average()
