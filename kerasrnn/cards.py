@@ -257,7 +257,11 @@ def results_table(models_dir):
         splits = card["data"]["splits"]
         test_size = f"{splits['test']['size']:,} {splits['unit']}" if splits else "no split (external benchmark)"
         training = card["training"]
-        trained = (f"`{training['command']}` ({training['backend']}, {training['wall_time_s'] / 60:.0f} min, "
+        # A run resumed from its backup has the whole run's epoch times in `training_s`; `wall_time_s` is the
+        # last process's time only.
+        minutes = (f"{training['training_s'] / 60:.0f} min of training" if "training_s" in training
+                   else f"{training['wall_time_s'] / 60:.0f} min")
+        trained = (f"`{training['command']}` ({training['backend']}, {minutes}, "
                    f"{training['machine']['cpu_cores']} CPU cores"
                    + (f", {training['machine']['accelerator']}" if training['machine']['accelerator'] != "none" else "")
                    + ")")

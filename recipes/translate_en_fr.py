@@ -364,6 +364,7 @@ def main(argv=None):
     # still counts every epoch's time and averages the right weights.
     backup_dir = os.path.join(args.output_dir, "backup")
     timer, last_weights = EpochTimer(backup_dir), LastWeights(args.average_last, backup_dir)
+    resumed_after_epoch = len(timer.seconds)  # 0 unless an interrupted run left its epochs in the backup
     callbacks = standard_callbacks(args.output_dir, tensorboard=args.tensorboard, train_data=train) + [timer]
     if args.average_last > 1:
         callbacks.append(last_weights)
@@ -448,6 +449,7 @@ def main(argv=None):
         learning_rate=args.learning_rate, label_smoothing=args.label_smoothing, max_length=args.max_length,
         truncate=args.truncate, bucketing=args.bucketing, training_pairs=len(train_pairs),
         length_penalty=length_penalty, seconds_per_epoch=epoch_seconds, training_s=round(sum(timer.seconds), 1),
+        resumed_after_epoch=resumed_after_epoch,
         target_tokens_per_second=target_tokens / epoch_seconds, warmup_epochs=args.warmup_epochs,
         average_last=args.average_last, max_target_tokens=max_target_tokens)
     tokens = (f"{args.subword_model} subwords (cased, SentencePiece"

@@ -83,6 +83,19 @@ def test_results_table_reads_a_beam_search_at_the_length_penalty_chosen_on_valid
     assert "**36.50**" in row and "| 36.10 |" in row
 
 
+def test_results_table_gives_the_training_time_of_every_epoch_when_the_card_has_it(tmp_path):
+    card = a_card()  # wall_time_s 12.3: a run resumed after most of its epochs
+    card["training"]["training_s"] = 600.0
+    model_dir = tmp_path / "translate_en_fr"
+    model_dir.mkdir()
+    (model_dir / "task.json").write_text("{}")
+    (model_dir / "card.json").write_text(json.dumps(card))
+    assert "10 min of training, " in cards.results_table(tmp_path).splitlines()[3]
+    del card["training"]["training_s"]
+    (model_dir / "card.json").write_text(json.dumps(card))
+    assert "0 min, " in cards.results_table(tmp_path).splitlines()[3]
+
+
 def test_the_readme_results_table_is_the_cards_table():
     from tests import testing
 
