@@ -169,7 +169,7 @@ class EpochTimer(keras.callbacks.Callback):
     ```python
     timer = EpochTimer(os.path.join(output_dir, "backup"))
     model.fit(train, validation_data=validation, epochs=10, callbacks=standard_callbacks(output_dir) + [timer])
-    wall_time = sum(timer.seconds)
+    training_seconds = sum(timer.seconds)  # every epoch's, those before a resume included
     ```
     """
 
@@ -194,7 +194,6 @@ class EpochTimer(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         self._stop_clock()  # an epoch without validation
-        os.makedirs(os.path.dirname(self.path), exist_ok=True)
         atomic_write_json(self.path, self.seconds)
 
 
@@ -231,7 +230,6 @@ class LastWeights(keras.callbacks.Callback):
         for k, weights in enumerate(self.kept):
             arrays[f"{k}_count"] = len(weights)
             arrays.update({f"{k}_{i}": weight for i, weight in enumerate(weights)})
-        os.makedirs(os.path.dirname(self.path), exist_ok=True)
         with atomic_path(self.path) as temporary, open(temporary, "wb") as f:
             np.savez(f, **arrays)
 

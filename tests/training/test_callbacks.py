@@ -128,14 +128,20 @@ def test_weight_decay_gives_adamw_with_clipping():
     assert isinstance(plain, keras.optimizers.Adam) and not isinstance(plain, keras.optimizers.AdamW)
 
 
-def _fit_with_standard_callbacks(output_dir, epochs):
+def _regression_fit(callbacks, epochs, initial_epoch=0):
+    """A small linear regression fitted with `callbacks`; returns the model and its `History`."""
     rng = np.random.default_rng(0)
     x = rng.normal(size=(32, 4)).astype("float32")
     y = x @ rng.normal(size=(4, 1)).astype("float32")
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
     model.compile(optimizer=recurrent_optimizer(1e-2), loss="mse", metrics=["mae"])
-    return model.fit(x, y, validation_data=(x, y), epochs=epochs, batch_size=16, verbose=0,
-                     callbacks=standard_callbacks(output_dir))
+    history = model.fit(x, y, validation_data=(x, y), epochs=epochs, initial_epoch=initial_epoch, batch_size=16,
+                        verbose=0, callbacks=callbacks)
+    return model, history
+
+
+def _fit_with_standard_callbacks(output_dir, epochs):
+    return _regression_fit(standard_callbacks(output_dir), epochs)[1]
 
 
 def test_history_csv_has_one_row_per_epoch_and_a_resumed_run_appends(tmp_path):
@@ -169,25 +175,13 @@ class RecordWeights(keras.callbacks.Callback):
         self.weights.append(self.model.get_weights())
 
 
-def _small_fit(callbacks, epochs, initial_epoch=0):
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(64, 4)).astype("float32")
-    y = x @ rng.normal(size=(4, 1)).astype("float32")
-    keras.utils.set_random_seed(0)
-    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
-    model.compile(optimizer=recurrent_optimizer(1e-2), loss="mse")
-    model.fit(x, y, validation_data=(x, y), epochs=epochs, initial_epoch=initial_epoch, batch_size=16, verbose=0,
-              callbacks=callbacks)
-    return model
-
-
 def test_epoch_timer_counts_each_epoch_once_and_a_resumed_run_keeps_the_earlier_ones(tmp_path):
     timer = EpochTimer(tmp_path / "backup")
-    _small_fit([timer], epochs=3)
+    _regression_fit([timer], epochs=3)
     assert len(timer.seconds) == 3 and all(seconds > 0 for seconds in timer.seconds)
     resumed = EpochTimer(tmp_path / "backup")  # a new process finds the record
     np.testing.assert_allclose(resumed.seconds, timer.seconds)
-    _small_fit([resumed], epochs=4, initial_epoch=2)  # redoes epoch 3, adds epoch 4
+    _regression_fit([resumed], epochs=4, initial_epoch=2)  # redoes epoch 3, adds epoch 4
     assert len(resumed.seconds) == 4
     assert resumed.seconds[:2] == pytest.approx(timer.seconds[:2])
     assert resumed.seconds[2] != timer.seconds[2]
@@ -203,7 +197,7 @@ def test_epoch_timer_without_validation(tmp_path):
 
 def test_last_weights_average_the_last_epochs_and_survive_a_restart(tmp_path):
     last, record = LastWeights(2, tmp_path / "backup"), RecordWeights()
-    model = _small_fit([last, record], epochs=3)
+    model, _ = _regression_fit([last, record], epochs=3)
     assert len(last.kept) == 2
     expected = [(a + b) / 2 for a, b in zip(record.weights[1], record.weights[2])]
     for got, want in zip(last.average(), expected):
