@@ -1,3 +1,4 @@
+import argparse
 import json
 import re
 
@@ -69,7 +70,7 @@ def test_of_several_models_only_the_chosen_one_is_tested_and_gets_a_card(tmp_pat
                                                         for i in range(40)))
     out = assert_ok(run_recipe("classify_names", "--data", data, "--models", "gru,ngram_bag", "--members", "1", "--epochs", "1",
                                "--hidden-units", "8", "--embedding-dim", "8", "--bag-buckets", "512", "--bag-widths", "3,2",
-                               "--weights-dtype", "float16", "--names", "Sakamoto",
+                               "--weights-dtype", "float16", "--names", "Sakamoto", "--class-weighting", "gru=balanced",
                                "--output-dir", tmp_path / "run"))
     comparison = json.loads((tmp_path / "run" / "comparison.json").read_text())
     assert [row["model"] for row in comparison["rows"]] == ["gru", "ngram_bag", "ensemble"]  # ensemble: both averaged
@@ -84,6 +85,8 @@ def test_of_several_models_only_the_chosen_one_is_tested_and_gets_a_card(tmp_pat
     kerasrnn.cards.validate_card(card)
     assert card["model"]["name"] == chosen and card["training"]["models_trained"] == ["gru", "ngram_bag"]
     assert card["model"]["bag_widths"] == [2, 3] and card["model"]["weights_dtype"] == "float16"
+    assert card["training"]["class_weighting"] == {"gru": "balanced", "ngram_bag": "none"}
+    assert "class weighting: gru=balanced,ngram_bag=none" in out
     bag = kerasrnn.load(tmp_path / "run" / "ngram_bag").members[0]
     assert bag.get_layer("ngram_bag").widths == (2, 3)
     for weight in bag.get_weights():  # stored as float16, loaded as float32: every value is a float16 value
@@ -102,9 +105,28 @@ def test_of_several_models_only_the_chosen_one_is_tested_and_gets_a_card(tmp_pat
         (["--members", "0"], "--members"),
         (["--bag-widths", "0,2"], "--bag-widths must be integers >= 1, received [0, 2]"),
         (["--bag-widths", "two"], "--bag-widths must be comma-separated integers, received 'two'"),
+        (["--class-weighting", "inverse"], "--class-weighting must be one of none, sqrt, balanced or MODEL=WEIGHTING "
+                                           "pairs, received 'inverse'"),
+        (["--class-weighting", "gru=sqrt"], "--class-weighting names 'gru', which is not among --models bigru,ngram_bag"),
+        (["--class-weighting", "ngram_bag=half"], "--class-weighting for ngram_bag must be one of none, sqrt, balanced, "
+                                                  "received 'half'"),
     ],
 )
 def test_bad_flags_give_one_line_errors(args, message):
     result = run_recipe("classify_names", "--quick", *args, backend="jax")
     assert result.returncode == 2 and message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_class_weighting_is_one_for_every_model_or_set_per_model():
+    parse = load_recipe("classify_names").parse_class_weighting
+    parser = argparse.ArgumentParser()
+    assert parse(parser, None, ["bigru", "ngram_bag"]) == {"bigru": "none", "ngram_bag": "sqrt"}  # the default
+    assert parse(parser, None, ["gru"]) == {"gru": "none"}
+    assert parse(parser, "sqrt", ["bigru", "ngram_bag"]) == {"bigru": "sqrt", "ngram_bag": "sqrt"}
+    assert parse(parser, "ngram_bag=sqrt", ["bigru", "ngram_bag"]) == {"bigru": "none", "ngram_bag": "sqrt"}
+    assert parse(parser, "gru=balanced, bigru = sqrt", ["gru", "bigru", "ngram_bag"]) == {
+        "gru": "balanced", "bigru": "sqrt", "ngram_bag": "none"}
+    describe = load_recipe("classify_names").describe_class_weighting
+    assert describe({"bigru": "sqrt", "ngram_bag": "sqrt"}) == "sqrt"
+    assert describe({"bigru": "none", "ngram_bag": "sqrt"}) == "bigru=none,ngram_bag=sqrt"
