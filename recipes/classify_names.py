@@ -43,7 +43,7 @@ under `<output-dir>/<model>/`, the candidates' validation numbers in
 gets its card (`card.json`, validation and test metrics) and test confusion
 matrix; with several candidates it is copied to `<output-dir>/best/`.
 
-    python recipes/classify_names.py --backend jax --weights-dtype float16   # the shipped model, ~8 min
+    python recipes/classify_names.py --backend jax --weights-dtype float16   # the shipped model, ~7 min
     python recipes/classify_names.py --models bigru,bilstm --members 1 --ngram-filters 0 --epochs 15
     python recipes/classify_names.py --quick    # seconds: a smoke test (2 tiny members)
 """
