@@ -63,7 +63,6 @@ MODELS = {
     "bilstm": ("lstm", True),
     "ngram_bag": (None, False),  # no recurrence: the mean vector of hashed character 1-4-grams (fastText)
 }
-CLASS_WEIGHTINGS = ("none", "sqrt", "balanced")
 DEFAULT_CLASS_WEIGHTING = {"ngram_bag": "sqrt"}  # chosen on validation; models not named: none
 EXAMPLE_NAMES = "Dostoevsky,Nakamura,Schmidt,O'Neill,Rossi,Nguyen,Kowalski,García,Papadopoulos,Ślusàrski"
 QUICK_NAMES_PER_LANGUAGE = 60  # --quick reads the first names of each language file
@@ -83,7 +82,7 @@ def parse_args(argv=None):
     harness.add_split_flags(parser, "share of each language's distinct names that picks epochs and the model",
                             "share of each language's distinct names scored once, at the end, on the chosen model")
     parser.add_argument("--class-weighting", default=None,
-                        help=f"per-class loss weights, one of {', '.join(CLASS_WEIGHTINGS)} (none, 1/sqrt(class "
+                        help="per-class loss weights, one of none, sqrt, balanced (none, 1/sqrt(class "
                              "size) or 1/class size, the last two scaled to a mean of 1 per name) for every model, "
                              "or per model as MODEL=WEIGHTING pairs, e.g. 'bigru=sqrt' (models not named: none); "
                              "default: ngram_bag=sqrt, the other models none")
@@ -137,7 +136,10 @@ def parse_class_weighting(parser, text, models):
     `text` is one weighting for all models (`sqrt`) or comma-separated
     `MODEL=WEIGHTING` pairs (`ngram_bag=sqrt`); models not named get `none`.
     `None` is the default: `DEFAULT_CLASS_WEIGHTING` for the models it names.
+    Call after `harness.parse_args`, which picks the backend Keras starts with.
     """
+    from kerasrnn.data.classification import CLASS_WEIGHTINGS
+
     if text is None:
         return {model: DEFAULT_CLASS_WEIGHTING.get(model, "none") for model in models}
     if "=" not in text:
@@ -237,7 +239,7 @@ def main(argv=None):
 
     import kerasrnn
     from kerasrnn.cards import make_card, training_record
-    from kerasrnn.data.classification import balanced_class_weights, make_classification_dataset
+    from kerasrnn.data.classification import class_weights, make_classification_dataset
     from kerasrnn.data.splits import describe_splits
     from kerasrnn.datasets.names import NAMES_URL
     from kerasrnn.io_utils import atomic_write_json
@@ -275,15 +277,6 @@ def main(argv=None):
     print("largest classes: " + ", ".join(
         f"{languages[k]} {counts[k] / counts.sum():.0%}" for k in np.argsort(-counts)[:3]))
 
-    def class_weights(weighting):
-        """Per-language loss weights of one `--class-weighting` value (`None` for none)."""
-        if weighting == "none":
-            return None
-        weights = balanced_class_weights(train_labels, len(languages))
-        if weighting == "sqrt":
-            weights = np.sqrt(weights)
-        return weights / weights[train_labels].mean()  # mean weight per name is 1
-
     # Trailing <pad> up to a multiple of 8 characters: batches then come in two or three lengths, so
     # JAX compiles the train step two or three times instead of once per name length.
     def encode(name):
@@ -293,7 +286,7 @@ def main(argv=None):
     def make_train_data(seed, weighting):
         return make_classification_dataset(
             [encode(name) for name in train_names], train_labels, args.batch_size,
-            class_weights=class_weights(weighting), shuffle=True, seed=seed)
+            class_weights=class_weights(train_labels, len(languages), weighting), shuffle=True, seed=seed)
 
     validation = make_classification_dataset(
         [encode(name) for name in validation_names], validation_labels, args.batch_size, shuffle=False)

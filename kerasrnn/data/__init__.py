@@ -15,6 +15,8 @@ import importlib
 # Public name -> the module under kerasrnn.data that defines it.
 _EXPORTS = {
     "balanced_class_weights": "classification",
+    "class_weights": "classification",
+    "CLASS_WEIGHTINGS": "classification",
     "make_classification_dataset": "classification",
     "make_language_model_dataset": "language_model",
     "split_token_stream": "language_model",

@@ -19,6 +19,32 @@ def balanced_class_weights(labels, num_classes):
     return weights.astype("float32")
 
 
+CLASS_WEIGHTINGS = ("none", "sqrt", "balanced")
+
+
+def class_weights(labels, num_classes, weighting):
+    """Per-class loss weights of one named weighting, or None for `"none"`.
+
+    `"balanced"` is `balanced_class_weights`; `"sqrt"` is its square root, a
+    middle way that lifts rare classes less. Either is scaled so that the mean
+    weight per example of `labels` is 1, so the loss keeps its scale.
+
+    Args:
+        labels: int class ids of the training examples.
+        num_classes: number of classes.
+        weighting: one of `CLASS_WEIGHTINGS`.
+    """
+    if weighting not in CLASS_WEIGHTINGS:
+        raise ValueError(f"`weighting` must be one of {', '.join(CLASS_WEIGHTINGS)}, received {weighting!r}")
+    if weighting == "none":
+        return None
+    labels = np.asarray(labels, "int64")
+    weights = balanced_class_weights(labels, num_classes).astype("float64")
+    if weighting == "sqrt":
+        weights = np.sqrt(weights)
+    return (weights / weights[labels].mean()).astype("float32")
+
+
 def make_classification_dataset(sequences, labels, batch_size, class_weights=None, shuffle=True, seed=None):
     """Batches of `(x, y)` or `(x, y, sample_weight)` with `x` padded with 0 per batch.
 

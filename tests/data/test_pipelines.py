@@ -184,6 +184,20 @@ def test_classification_padding_and_balanced_weights():
         data.make_classification_dataset([np.array([], "int32")], [0], batch_size=1)
 
 
+def test_named_class_weightings_scale_to_a_mean_of_one_per_example():
+    labels = np.array([0, 0, 0, 1])  # class 0 three times as common as class 1; class 2 absent
+    assert data.class_weights(labels, 3, "none") is None
+    balanced = data.class_weights(labels, 3, "balanced")
+    np.testing.assert_allclose(balanced, [2 / 3, 2.0, 0.0], rtol=1e-6)  # 1/count, times 4 / (1/3 * 3 + 1)
+    sqrt = data.class_weights(labels, 3, "sqrt")
+    ratio = np.sqrt(3.0)  # rare / common weight: the square root of the balanced ratio 3
+    np.testing.assert_allclose(sqrt, np.array([1.0, ratio, 0.0]) * 4 / (3 + ratio), rtol=1e-6)
+    for weights in (balanced, sqrt):
+        np.testing.assert_allclose(weights[labels].mean(), 1.0, rtol=1e-6)
+    with pytest.raises(ValueError, match="received 'log'"):
+        data.class_weights(labels, 3, "log")
+
+
 def test_pipelines_feed_model_fit():
     import keras
 
