@@ -45,6 +45,9 @@ def parse_args(argv=None):
     parser.add_argument("--dropout", type=float, default=0.0, help="dropout between layers")
     parser.add_argument("--sequence-length", type=harness.positive_int, default=100,
                         help="characters per training window (backpropagation through time)")
+    parser.add_argument("--random-offset", action="store_true",
+                        help="cut the training text into windows at a new random offset every epoch "
+                             "(default: the same cut every epoch)")
     harness.add_split_flags(parser, "share of the text (before the test tail) that picks epochs and models",
                             "share of the text (its tail) scored once at the end")
     parser.add_argument("--weight-decay", type=float, default=0.0, help="decoupled weight decay (AdamW); 0 for Adam")
@@ -134,7 +137,8 @@ def main(argv=None):
     from kerasrnn.cards import make_card, training_record
     from kerasrnn.data.splits import describe_splits
     from kerasrnn.io_utils import atomic_write_json
-    from kerasrnn.training import check_no_nan, plot_history, recurrent_optimizer, restore_best, standard_callbacks
+    from kerasrnn.training import (EpochTimer, check_no_nan, full_history, plot_history, recurrent_optimizer,
+                                   restore_best, standard_callbacks)
 
     keras.utils.set_random_seed(args.seed)
     print(harness.describe_devices())
@@ -148,7 +152,8 @@ def main(argv=None):
     print(f"{source}: {len(text):,} characters, {vocabulary}; train {len(train_text):,}, "
           f"validation {len(validation_text):,}, test {len(test_text):,} (contiguous)")
     train = kerasrnn.data.make_language_model_dataset(
-        vocabulary.encode(train_text), args.sequence_length, args.batch_size, shuffle=True, seed=args.seed)
+        vocabulary.encode(train_text), args.sequence_length, args.batch_size, shuffle=True, seed=args.seed,
+        random_offset=args.random_offset)
     validation = kerasrnn.data.make_language_model_dataset(
         vocabulary.encode(validation_text), args.sequence_length, args.batch_size, shuffle=False,
         drop_remainder=False)
@@ -173,14 +178,17 @@ def main(argv=None):
         print(f"\nModel: {name} ({model.count_params():,} params)")
 
         # ------------------------------------------------------------- Train
-        callbacks = standard_callbacks(output_dir, tensorboard=args.tensorboard, train_data=train)
+        timer = EpochTimer(os.path.join(output_dir, "backup"))  # every epoch's time, those before a resume too
+        callbacks = standard_callbacks(output_dir, tensorboard=args.tensorboard, train_data=train) + [timer]
         history = model.fit(train, validation_data=validation, epochs=args.epochs, callbacks=callbacks,
                             verbose=2 if args.quick else "auto")
         check_no_nan(callbacks, output_dir)
         restore_best(model, output_dir)  # the epoch with the best validation loss, not the last
+        history = full_history(history, output_dir)  # with the epochs before a resume
         plot_history(history, os.path.join(output_dir, "training_curve.png"), title=f"{name} on {source}")
         nats = nats_per_char(model, vocabulary, validation_text)
-        results.append({"model": name, "parameters": model.count_params(), "epochs": len(history.history["loss"]),
+        results.append({"model": name, "parameters": model.count_params(), "epochs": len(history["loss"]),
+                        "training_s": round(sum(timer.seconds), 1),
                         "validation": {"nats_per_char": nats, "bits_per_char": nats / np.log(2)}})
         tasks[name] = kerasrnn.tasks.LanguageModel(model, vocabulary)
         print(f"{name}: validation {nats:.4f} nats/char")
@@ -208,6 +216,7 @@ def main(argv=None):
         training = training_record(
             args.command, harness.elapsed(args), seed=args.seed, epochs=row["epochs"], batch_size=args.batch_size,
             learning_rate=args.learning_rate, weight_decay=args.weight_decay, sequence_length=args.sequence_length,
+            random_offset=args.random_offset, training_s=row["training_s"],
             fractions=args.fractions, quick=args.quick, data_file=bool(args.data), models_trained=args.models,
             chosen_on_validation=best["model"])
         card_fields = dict(

@@ -184,6 +184,28 @@ def test_classification_padding_and_balanced_weights():
         data.make_classification_dataset([np.array([], "int32")], [0], batch_size=1)
 
 
+def test_random_offset_cuts_the_text_at_a_new_place_every_pass():
+    ids = np.arange(1, 206, dtype="int32")  # 205 tokens: 18 windows of 11 after any offset in [0, 11)
+    dataset = data.make_language_model_dataset(ids, 10, 4, shuffle=False, seed=5, random_offset=True)
+    assert int(dataset.cardinality()) == 4  # 18 windows, batches of 4, the last partial one dropped
+    starts = []
+    for batches in (list(dataset.as_numpy_iterator()) for _ in range(6)):
+        x = np.concatenate([x for x, _ in batches])
+        y = np.concatenate([y for _, y in batches])
+        assert x.shape == (16, 10)
+        np.testing.assert_array_equal(y[:, :-1], x[:, 1:])  # y is x shifted by one token
+        np.testing.assert_array_equal(np.diff(x[:, 0]), 11)  # consecutive, non-overlapping windows
+        assert 1 <= x[0, 0] <= 11  # the first window starts at an offset in [0, 10]
+        starts.append(int(x[0, 0]))
+    assert len(set(starts)) > 1, starts
+    again = data.make_language_model_dataset(ids, 10, 4, shuffle=False, seed=5, random_offset=True)
+    assert [int(next(again.as_numpy_iterator())[0][0, 0]) for _ in range(6)] == starts  # seeded: the same offsets
+    shuffled = data.make_language_model_dataset(ids, 10, 4, seed=5, random_offset=True)
+    assert len(list(shuffled.as_numpy_iterator())) == 4
+    with pytest.raises(ValueError, match="too short for random offsets"):
+        data.make_language_model_dataset(np.arange(1, 15), 10, 1, random_offset=True)
+
+
 def test_named_class_weightings_scale_to_a_mean_of_one_per_example():
     labels = np.array([0, 0, 0, 1])  # class 0 three times as common as class 1; class 2 absent
     assert data.class_weights(labels, 3, "none") is None

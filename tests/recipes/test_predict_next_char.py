@@ -10,7 +10,7 @@ from tests.recipes.recipe_runner import run_recipe
 
 
 def test_quick_run_trains_compares_samples_and_saves(tmp_path):
-    out = assert_ok(run_recipe("predict_next_char", "--quick", "--models", "lstm,rnn_layernorm",
+    out = assert_ok(run_recipe("predict_next_char", "--quick", "--models", "lstm,rnn_layernorm", "--random-offset",
                                "--output-dir", tmp_path))
     assert re.search(r"^lstm\s+[\d,]+\s+\d+\.\d+\s+\d+\.\d+", out, re.M)
     assert re.search(r"^rnn_layernorm\s+[\d,]+", out, re.M)
@@ -18,6 +18,8 @@ def test_quick_run_trains_compares_samples_and_saves(tmp_path):
     card = json.loads((tmp_path / "lstm" / "card.json").read_text())
     kerasrnn.cards.validate_card(card)
     assert "--quick" in card["training"]["command"] and " /" not in card["training"]["command"]
+    assert card["training"]["random_offset"] is True
+    assert 0 < card["training"]["training_s"] <= card["training"]["wall_time_s"]
     splits = card["data"]["splits"]
     assert [splits[part]["size"] for part in ("train", "validation", "test")] == [24_000, 3_000, 3_000]
     assert card["metrics"]["validation"]["nats_per_char"] > 0 and card["metrics"]["test"]["nats_per_char"] > 0
